@@ -1,0 +1,10 @@
+export { assert, unreachable, AssertionFailure } from './assert.ts';
+export { ErrorCode, FlotillaError, isFlotillaError } from './errors.ts';
+export { Limits } from './limits.ts';
+export { createLogger, silentLogger } from './logger.ts';
+export type { Logger } from './logger.ts';
+export { encode, decode } from './codec.ts';
+export { createPrng } from './prng.ts';
+export type { Prng } from './prng.ts';
+export { realEnv, realClock, realTimers } from './env.ts';
+export type { Env, Clock, Timers, TimerHandle } from './env.ts';
