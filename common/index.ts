@@ -8,3 +8,4 @@ export { createPrng } from './prng.ts';
 export type { Prng } from './prng.ts';
 export { realEnv, realClock, realTimers } from './env.ts';
 export type { Env, Clock, Timers, TimerHandle } from './env.ts';
+export { findFreePort, findFreePorts } from './net.ts';

@@ -1,0 +1,44 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { registerSimCommand } from './sim-command.ts';
+
+/** Parses the command line and runs one component's entry point; returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command('flotilla')
+    .description('Flotilla: a Kubernetes-style cluster runtime for homelabs, with its own Raft and chaos tooling.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  let exitCode = 0;
+  const setExitCode = (code: number): void => {
+    exitCode = code;
+  };
+  registerSimCommand(program, setExitCode);
+  try {
+    await program.parseAsync([...argv]);
+  } catch (error) {
+    return exitCodeOf(error);
+  }
+  return exitCode;
+}
+
+/** commander throws on --help, --version and usage errors once exitOverride is set. */
+function exitCodeOf(error: unknown): number {
+  if (typeof error === 'object' && error !== null && 'exitCode' in error && typeof error.exitCode === 'number') {
+    return error.exitCode;
+  }
+  throw error;
+}
+
+export function parseIntegerOption(name: string, min: number, max: number): (value: string) => number {
+  return (value: string) => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+      throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}, got "${value}".`);
+    }
+    return parsed;
+  };
+}
+
+// Run directly with tsx (npm run sim / npm run flotilla).
+if (process.argv[1]?.endsWith('main.ts')) {
+  process.exitCode = await main(process.argv);
+}

@@ -1,0 +1,39 @@
+import { Command, Option } from 'commander';
+import { parseIntegerOption } from './main.ts';
+
+interface SimFlags {
+  seeds: number;
+  seedStart: number;
+  seed?: number;
+  nodes: string;
+  steps: number;
+  verbose?: boolean;
+}
+
+/** `flotilla sim`: seeded, deterministic simulations of whole Raft clusters under faults. */
+export function registerSimCommand(program: Command, setExitCode: (code: number) => void): void {
+  program
+    .command('sim')
+    .description('Run seeded simulations of a Raft cluster under faults; a failing seed replays exactly with --seed.')
+    .option('--seeds <n>', 'how many seeds to run', parseIntegerOption('--seeds', 1, 10_000_000), 100)
+    .option('--seed-start <s>', 'the first seed', parseIntegerOption('--seed-start', 0, 2 ** 32 - 1), 1)
+    .option('--seed <s>', 'run (replay) this one seed, with a detailed summary', parseIntegerOption('--seed', 0, 2 ** 32 - 1))
+    .addOption(new Option('--nodes <n>', 'cluster size').choices(['3', '5']).default('5'))
+    .option('--steps <k>', 'simulated ticks per run', parseIntegerOption('--steps', 10, 10_000_000), defaultSteps)
+    .option('--verbose', 'print a summary of every run')
+    .action(async (flags: SimFlags) => {
+      const { runSimCommand } = await import('../chaos/index.ts');
+      setExitCode(
+        await runSimCommand({
+          seeds: flags.seeds,
+          seedStart: flags.seedStart,
+          ...(flags.seed === undefined ? {} : { seed: flags.seed }),
+          nodes: flags.nodes === '3' ? 3 : 5,
+          steps: flags.steps,
+          verbose: flags.verbose === true,
+        }),
+      );
+    });
+}
+
+const defaultSteps = 3000;
