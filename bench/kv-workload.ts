@@ -44,10 +44,10 @@ export async function runKvWorkload(options: KvWorkloadOptions): Promise<Workloa
     await waitWritable(client, 30_000);
     const value = Buffer.alloc(options.valueBytes, 0x61);
     const keys = Array.from({ length: options.keyCount }, (_, i) => `bench/key-${i}`);
-    await Promise.all(keys.map((key) => client.put(key).value(value)));
+    await Promise.all(keys.map((key) => client.put(key).value(value).exec()));
     const results: WorkloadResult[] = [];
     for (const concurrency of options.concurrencies) {
-      results.push(await runPhase('put', concurrency, options.durationMs, keys, (key) => client.put(key).value(value)));
+      results.push(await runPhase('put', concurrency, options.durationMs, keys, (key) => client.put(key).value(value).exec()));
     }
     for (const concurrency of options.concurrencies) {
       results.push(await runPhase('get', concurrency, options.durationMs, keys, (key) => client.get(key).buffer()));

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { registerBenchCommand } from './bench-command.ts';
 import { registerSimCommand } from './sim-command.ts';
 
 /** Parses the command line and runs one component's entry point; returns the exit code. */
@@ -12,6 +13,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     exitCode = code;
   };
   registerSimCommand(program, setExitCode);
+  registerBenchCommand(program, setExitCode);
   try {
     await program.parseAsync([...argv]);
   } catch (error) {

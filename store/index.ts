@@ -1,0 +1,30 @@
+export { MvccStore } from './mvcc-store.ts';
+export type { MvccStoreOptions, PreparedApply } from './mvcc-store.ts';
+
+export { command, requestOp, putRequest, deleteRangeRequest, encodeCommand, decodeCommand, validateCommand, commandErrorToFlotillaError } from './commands.ts';
+export type { Command, CommandType, CommandResponse, ApplyOutcome, CommandError, PutOptions } from './commands.ts';
+
+export { SortOrder, SortTarget, CompareResult } from './types.ts';
+export type {
+  KeyValue, ResponseHeader, RangeRequest, RangeResponse, PutRequest, PutResponse, DeleteRangeRequest, DeleteRangeResponse,
+  Compare, CompareTarget, RequestOp, ResponseOp, TxnRequest, TxnResponse, CompactResponse, LeaseGrantResponse,
+  LeaseRevokeResponse, LeaseExpireResponse, LeaseInfo, LeaseTimeToLive, HashKvResult,
+} from './types.ts';
+
+export { prefixEnd } from './keys.ts';
+
+export { WatchHub } from './watch-hub.ts';
+export type { WatchSource } from './watch-hub.ts';
+export { Watcher, WatchCancelReason } from './watcher.ts';
+export type { WatchRequest, WatchEvent, WatchResponse } from './watcher.ts';
+
+export { LeaseClock } from './lease-clock.ts';
+
+export { installSnapshot } from './snapshot.ts';
+export type { StoreSnapshotStream, SnapshotFileInfo } from './snapshot.ts';
+export { stagingDirectory, prepareStagingDirectory, swapInStagingDirectory, recoverDirectorySwap } from './directory-swap.ts';
+export type { SwapRecovery } from './directory-swap.ts';
+
+export { openLayout, defaultNamespace } from './layout.ts';
+export type { RootDatabase, StoreBatch, StoreLayout, StoredMeta } from './layout.ts';
+export { StoreLimits } from './store-limits.ts';
