@@ -28,3 +28,14 @@ export type { SwapRecovery } from './directory-swap.ts';
 export { openLayout, defaultNamespace } from './layout.ts';
 export type { RootDatabase, StoreBatch, StoreLayout, StoredMeta } from './layout.ts';
 export { StoreLimits } from './store-limits.ts';
+
+// Raft persistence on the same LevelDB (log, hard state) and snapshot files.
+export { LevelLogStorage } from './level-log-storage.ts';
+export type { LogRepair } from './level-log-storage.ts';
+export { LevelStableStorage, seedRaftState } from './level-stable-storage.ts';
+export { FileSnapshotStore } from './file-snapshot-store.ts';
+export { raftSublevelNames, logKey } from './level-raft-keys.ts';
+export type { RaftDatabase, LevelBatch } from './level-raft-keys.ts';
+
+// The etcd v3 gRPC client API.
+export * from './etcd-api/index.ts';

@@ -1,0 +1,10 @@
+export { startEtcdApiServer } from './server.ts';
+export type { EtcdApiServer, EtcdApiServerOptions } from './server.ts';
+export { LocalBackend } from './local-backend.ts';
+export type { LocalBackendOptions } from './local-backend.ts';
+export { defaultEtcdApiLimits } from './api-limits.ts';
+export type { EtcdApiLimits } from './api-limits.ts';
+export { EtcdErrors, etcdBackendError } from './etcd-errors.ts';
+export type { EtcdErrorKind } from './etcd-errors.ts';
+export { etcdPackageDefinition } from './proto.ts';
+export type * from './backend.ts';
