@@ -1,6 +1,6 @@
 import type { Etcd3 } from 'etcd3';
 import { realClock } from '../common/index.ts';
-import type { ProcessCluster } from '../chaos/cluster/index.ts';
+import { waitForLeader, type ProcessCluster } from '../chaos/cluster/index.ts';
 import { startFlotillaCluster } from './flotilla-cluster.ts';
 import { createClient, waitWritable } from './kv-workload.ts';
 import { fixed } from './table.ts';
@@ -35,7 +35,7 @@ export async function runFailoverBench(kills: number, print: (line: string) => v
 }
 
 async function killLeaderOnce(cluster: ProcessCluster, client: Etcd3): Promise<number> {
-  const leader = await findLeader(cluster);
+  const leader = await waitForLeader(cluster);
   const killedAtMs = realClock.nowMs();
   await cluster.member(leader).process.kill();
   const recoveredAtMs = await firstSuccessfulWrite(client, killedAtMs);
@@ -54,27 +54,6 @@ async function firstSuccessfulWrite(client: Etcd3, sinceMs: number): Promise<num
     }
   }
   throw new Error(`no write succeeded within ${recoveryDeadlineMs} ms of the kill`);
-}
-
-/** The member whose Maintenance.Status says it is the leader. */
-export async function findLeader(cluster: ProcessCluster): Promise<string> {
-  const deadline = realClock.nowMs() + recoveryDeadlineMs;
-  while (realClock.nowMs() < deadline) {
-    for (const member of cluster.members) {
-      if (!member.process.isRunning()) continue;
-      const client = createClient([member.clientEndpoint]);
-      try {
-        const status = await client.maintenance.status();
-        if (status.leader === status.header.member_id) return member.name;
-      } catch {
-        // Not serving yet; ask the next one.
-      } finally {
-        client.close();
-      }
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('no leader found');
 }
 
 async function waitAllHealthy(cluster: ProcessCluster): Promise<void> {

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { registerBenchCommand } from './bench-command.ts';
+import { registerChaosCommand } from './chaos-command.ts';
 import { registerSimCommand } from './sim-command.ts';
 
 /** Parses the command line and runs one component's entry point; returns the exit code. */
@@ -14,6 +15,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   };
   registerSimCommand(program, setExitCode);
   registerBenchCommand(program, setExitCode);
+  registerChaosCommand(program, setExitCode);
   try {
     await program.parseAsync([...argv]);
   } catch (error) {

@@ -105,10 +105,11 @@ export class ProcessCluster {
     for (const relay of this.relays.values()) relay.setFault({ kind: 'pass' });
   }
 
-  async stop(): Promise<void> {
+  /** Stops every member (SIGTERM) and relay; a temp root dir is removed unless `keepFiles` (to read logs). */
+  async stop(options: { keepFiles?: boolean } = {}): Promise<void> {
     await Promise.all(this.members.map((member) => member.process.stop()));
     await Promise.all([...this.relays.values()].map((relay) => relay.stop()));
-    if (this.ownsRootDir) await rm(this.rootDir, { recursive: true, force: true });
+    if (this.ownsRootDir && options.keepFiles !== true) await rm(this.rootDir, { recursive: true, force: true });
   }
 
   get directory(): string {
