@@ -3,8 +3,8 @@ import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from 'nod
 import { join } from 'node:path';
 import { ErrorCode, FlotillaError, type Logger } from '../common/index.ts';
 import { decodeChecked, encodeChecked } from '../raft/crc32.ts';
-import type { SnapshotStore } from '../raft/snapshot-store.ts';
-import type { SnapshotChunk, SnapshotMetadata } from '../raft/types.ts';
+import type { SnapshotStore } from '../raft/index.ts';
+import type { SnapshotChunk, SnapshotMetadata } from '../raft/index.ts';
 
 /** File name suffixes; the index is zero-padded so a directory listing sorts by index. */
 const Suffix = { data: '.snap', metadata: '.meta', incoming: '.incoming', saving: '.saving', temporary: '.tmp' } as const;

@@ -2,8 +2,8 @@ import type { AbstractSublevel } from 'abstract-level';
 import type { ChainedBatchWriteOptions } from 'classic-level';
 import { assert, ErrorCode, FlotillaError, type Logger } from '../common/index.ts';
 import { decodeChecked, encodeChecked } from '../raft/crc32.ts';
-import type { LogStorage } from '../raft/log-storage.ts';
-import type { Entry } from '../raft/types.ts';
+import type { LogStorage } from '../raft/index.ts';
+import type { Entry } from '../raft/index.ts';
 import { logBaseKeyIndex as baseKeyIndex, logIndexOfKey, logKey, raftSublevelNames, type LevelBatch, type RaftDatabase } from './level-raft-keys.ts';
 
 type LogSublevel = AbstractSublevel<RaftDatabase, string | Buffer | Uint8Array, Uint8Array, Uint8Array>;

@@ -2,8 +2,8 @@ import type { AbstractSublevel } from 'abstract-level';
 import type { ChainedBatchWriteOptions } from 'classic-level';
 import { ErrorCode, FlotillaError } from '../common/index.ts';
 import { decodeChecked, encodeChecked } from '../raft/crc32.ts';
-import type { StableStorage } from '../raft/stable-storage.ts';
-import type { HardState, SnapshotMetadata } from '../raft/types.ts';
+import type { StableStorage } from '../raft/index.ts';
+import type { HardState, SnapshotMetadata } from '../raft/index.ts';
 import { stageEmptyLog } from './level-log-storage.ts';
 import { raftStateKeys, raftSublevelNames, type LevelBatch, type RaftDatabase } from './level-raft-keys.ts';
 

@@ -2,7 +2,7 @@ import { assert } from '../common/assert.ts';
 import { ErrorCode, FlotillaError, isFlotillaError } from '../common/errors.ts';
 import { Limits } from '../common/limits.ts';
 import { silentLogger, type Logger } from '../common/logger.ts';
-import type { Entry } from '../raft/types.ts';
+import type { Entry } from '../raft/index.ts';
 import { ApplyContext, type StoreEvent } from './apply-context.ts';
 import { applyCommand } from './apply-command.ts';
 import { parseRangeRequest } from './command-parse.ts';

@@ -2,7 +2,7 @@
  * How much search a check may spend. Linearizability checking is NP-complete, so a pathological
  * history must end in "unknown" rather than hang a simulation run.
  */
-import { realClock, type Clock } from '../../common/env.ts';
+import { realClock, type Clock } from '../../common/index.ts';
 
 /** Each explored node keeps a copy of its linearized set: about 100 bytes for small partitions. */
 export const DEFAULT_MAX_EXPLORED_STATES = 1_000_000;

@@ -2,7 +2,7 @@
  * The entry point: validate, partition, search each partition under one shared budget, and turn
  * the first failure into an explanation.
  */
-import { assert } from '../../common/assert.ts';
+import { assert } from '../../common/index.ts';
 import { Budget, type BudgetOptions, type ExhaustedBy } from './budget.ts';
 import { explainFailure, type IllegalExplanation } from './explain.ts';
 import { validateHistory, type History, type Operation } from './history.ts';

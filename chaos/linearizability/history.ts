@@ -4,7 +4,7 @@
  * can be given a single instant inside its interval such that, in that order, a sequential model
  * produces exactly the outputs the clients saw.
  */
-import { assert } from '../../common/assert.ts';
+import { assert } from '../../common/index.ts';
 
 /**
  * The output of an operation whose client gave up (timed out, lost its connection): the operation

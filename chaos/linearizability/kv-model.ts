@@ -3,7 +3,7 @@
  * porcupine's etcd model: operations on different keys commute, so each key is checked alone.
  * The state is still a whole map, so the model stays correct if a caller checks it unpartitioned.
  */
-import { assert } from '../../common/assert.ts';
+import { assert } from '../../common/index.ts';
 import { combineHashes, hashString } from './hash.ts';
 import { UNKNOWN, type Operation, type Unknown } from './history.ts';
 import type { Model, StepResult } from './model.ts';

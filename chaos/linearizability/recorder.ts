@@ -3,8 +3,8 @@
  * returns (timeout, lost connection, crashed client) stays open and becomes an unknown outcome,
  * which is the honest record: it may have taken effect.
  */
-import { assert } from '../../common/assert.ts';
-import type { Clock } from '../../common/env.ts';
+import { assert } from '../../common/index.ts';
+import type { Clock } from '../../common/index.ts';
 import { UNKNOWN, type Operation } from './history.ts';
 
 export type OperationHandle = number;

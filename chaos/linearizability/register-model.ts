@@ -2,7 +2,7 @@
  * One read/write/compare-and-swap register: the shape of a Raft-level simulation, where every
  * client reads and writes the replicated state machine's single value. Starts as `null`.
  */
-import { assert } from '../../common/assert.ts';
+import { assert } from '../../common/index.ts';
 import { hashString } from './hash.ts';
 import { UNKNOWN, type Operation, type Unknown } from './history.ts';
 import type { Model, StepResult } from './model.ts';

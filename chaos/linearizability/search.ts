@@ -9,7 +9,7 @@
  * the cheapest explanation (the timed-out operation never happened) is explored first and the
  * dominance memo (cache.ts) can prune the nodes that place unknown operations needlessly.
  */
-import { assert } from '../../common/assert.ts';
+import { assert } from '../../common/index.ts';
 import { Bitset, wordCount, zobristKeys } from './bitset.ts';
 import type { Budget } from './budget.ts';
 import { VisitedCache } from './cache.ts';

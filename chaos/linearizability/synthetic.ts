@@ -3,7 +3,7 @@
  * atomic map applies each operation at a chosen instant, and the client-visible interval is drawn
  * around that instant. Clients are sequential, as real ones are.
  */
-import type { Prng } from '../../common/prng.ts';
+import type { Prng } from '../../common/index.ts';
 import { UNKNOWN } from './history.ts';
 import type { KvInput, KvOperation, KvOutput } from './kv-model.ts';
 

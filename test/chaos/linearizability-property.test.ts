@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createPrng } from '../../common/prng.ts';
+import { createPrng } from '../../common/index.ts';
 import {
   applyKv,
   checkLinearizability,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPrng } from '../../common/prng.ts';
+import { createPrng } from '../../common/index.ts';
 import { checkLinearizability, generateLinearizableKvHistory, kvModel, UNKNOWN } from '../../chaos/linearizability/index.ts';
 
 const OPERATIONS = 2000;

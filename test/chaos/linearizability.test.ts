@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AssertionFailure } from '../../common/assert.ts';
+import { AssertionFailure } from '../../common/index.ts';
 import {
   checkLinearizability,
   HistoryRecorder,

@@ -3,8 +3,9 @@ import { fc, test } from '@fast-check/vitest';
 import { assert, AssertionFailure, decode, encode, ErrorCode, FlotillaError, isFlotillaError } from '../../common/index.ts';
 
 describe('codec', () => {
+  // msgpack, like JSON, has one zero: -0 comes back as 0, so compare with the JSON round trip.
   test.prop([fc.jsonValue()])('round-trips JSON values', (value) => {
-    expect(decode(encode(value))).toEqual(value);
+    expect(decode(encode(value))).toEqual(JSON.parse(JSON.stringify(value)));
   });
 
   it('round-trips bytes as bytes', () => {

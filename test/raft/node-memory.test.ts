@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../common/index.ts';
-import { MemoryBatch } from '../../raft/memory-batch.ts';
-import { MemoryLogStorage } from '../../raft/memory-log-storage.ts';
-import { MemorySnapshotStore } from '../../raft/memory-snapshot-store.ts';
-import { MemoryStableStorage } from '../../raft/memory-stable-storage.ts';
-import { MemoryNetwork, type MemoryTransport } from '../../raft/memory-transport.ts';
-import { RaftNode, type RaftNodeOptionsInput } from '../../raft/node.ts';
-import type { NodeId } from '../../raft/types.ts';
+import { MemoryBatch } from '../../raft/index.ts';
+import { MemoryLogStorage } from '../../raft/index.ts';
+import { MemorySnapshotStore } from '../../raft/index.ts';
+import { MemoryStableStorage } from '../../raft/index.ts';
+import { MemoryNetwork, type MemoryTransport } from '../../raft/index.ts';
+import { RaftNode, type RaftNodeOptionsInput } from '../../raft/index.ts';
+import type { NodeId } from '../../raft/index.ts';
 import { command, MapStateMachine, membershipOf, testEnv, waitFor } from './node-harness.ts';
 
 /** What survives a "restart" of an in-memory replica: its storages (the state machine does not). */
