@@ -1,5 +1,6 @@
 import { assert } from '../common/index.ts';
 import { broadcastHeartbeat, flushAppends } from './core-leader.ts';
+import { flushForwardedProposals } from './core-propose.ts';
 import type { CoreState } from './core-state.ts';
 import { Role, type HardState, type Ready, type SoftState } from './types.ts';
 
@@ -26,6 +27,8 @@ export function hasReady(state: CoreState): boolean {
     state.messages.length > 0 ||
     state.readStates.length > 0 ||
     state.readFailures.length > 0 ||
+    state.forwardedProposals.length > 0 ||
+    state.proposalsToForward.length > 0 ||
     state.snapshotChunks.length > 0 ||
     state.snapshotToInstall !== null ||
     leaderWorkPending(state)
@@ -39,6 +42,7 @@ export function ready(state: CoreState): Ready {
     if (state.appendsPending || state.commitBroadcastNeeded) flushAppends(state);
     if (state.readHeartbeatNeeded) broadcastHeartbeat(state);
   }
+  flushForwardedProposals(state);
   const hardState = state.hardState();
   const softState = state.softState();
   const hardChanged = !sameHardState(hardState, state.previousHardState);
@@ -56,6 +60,7 @@ export function ready(state: CoreState): Ready {
     committedEntries,
     readStates: state.readStates,
     readFailures: state.readFailures,
+    forwardedProposals: state.forwardedProposals,
     // Judged on the applied index this Ready leads to, so the request comes with the entries.
     snapshotRequested:
       (lastCommitted?.index ?? state.log.applied) - (state.snapshot?.index ?? 0) >= state.options.snapshotEntriesThreshold,
@@ -77,6 +82,7 @@ export function ready(state: CoreState): Ready {
   state.messages = [];
   state.readStates = [];
   state.readFailures = [];
+  state.forwardedProposals = [];
   return result;
 }
 

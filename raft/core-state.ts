@@ -6,6 +6,8 @@ import { Progress } from './progress.ts';
 import { ForwardedReads, LeaderReads } from './read-only.ts';
 import {
   Role,
+  type ForwardedProposal,
+  type ForwardedProposalResult,
   type HardState,
   type Membership,
   type Message,
@@ -93,6 +95,11 @@ export class CoreState {
   messages: Message[] = [];
   readStates: ReadState[] = [];
   readFailures: ReadFailure[] = [];
+  forwardedProposals: ForwardedProposalResult[] = [];
+  /** Proposals to send to the leader with the next Ready (bounded by the driver's pending limit). */
+  proposalsToForward: ForwardedProposal[] = [];
+  /** `from/id` of forwarded proposals appended here, oldest first (see core-propose.ts). */
+  appendedForwardedIds = new Set<string>();
   snapshotChunks: SnapshotChunk[] = [];
   snapshotToInstall: SnapshotMetadata | null = null;
 

@@ -1,3 +1,4 @@
+import { onPropose, onProposeResponse } from './core-propose.ts';
 import { onReadIndexResponse, refuseForwardedRead } from './core-reads.ts';
 import { handleAppend, handleHeartbeat, handleInstallSnapshot } from './core-follower.ts';
 import { becomeFollower, hup, onElectionWon, recordVote } from './core-roles.ts';
@@ -8,6 +9,9 @@ import { Role, type Message } from './types.ts';
 /** Entry point for every incoming message: term rules first (figure 2), then the role's handler. */
 export function step(state: CoreState, message: Message): void {
   if (message.to !== state.id || message.from === state.id) return;
+  // Forwarded proposals are requests, not Raft state: terms do not apply to them (etcd's MsgProp).
+  if (message.type === 'propose') return onPropose(state, message);
+  if (message.type === 'propose-response') return onProposeResponse(state, message);
   if (message.term > state.term) {
     if (!onHigherTerm(state, message)) return;
   } else if (message.term < state.term) {

@@ -5,6 +5,7 @@ import { membershipChangePending, refreshMembership } from './core-membership.ts
 import { expireReads, readIndex } from './core-reads.ts';
 import { advance, hasReady, ready } from './core-ready.ts';
 import { becomeFollower } from './core-roles.ts';
+import { forwardProposal, leaderRefusal, propose } from './core-propose.ts';
 import { compact } from './core-snapshot.ts';
 import { CoreState } from './core-state.ts';
 import { step } from './core-step.ts';
@@ -18,7 +19,6 @@ import {
   type MembershipChange,
   type Message,
   type NodeId,
-  type ProposalRefusal,
   type ProposeResult,
   type Ready,
   type SnapshotMetadata,
@@ -53,30 +53,17 @@ export class RaftCore {
   }
 
   propose(data: Uint8Array): ProposeResult {
-    const { state } = this;
-    const refusal = this.leaderRefusal();
-    if (refusal !== null) return { ok: false, refusal };
-    const size = data.byteLength;
-    const { proposalBytesMax, uncommittedBytesMax } = state.options;
-    if (size > proposalBytesMax) {
-      return { ok: false, refusal: { code: 'RAFT_PROPOSAL_TOO_LARGE', sizeBytes: size, limitBytes: proposalBytesMax } };
-    }
-    // Back-pressure; a lone proposal always fits so that a large one cannot block forever.
-    if (state.uncommittedBytes > 0 && state.uncommittedBytes + size > uncommittedBytesMax) {
-      return {
-        ok: false,
-        refusal: { code: 'RAFT_UNCOMMITTED_LIMIT', uncommittedBytes: state.uncommittedBytes, limitBytes: uncommittedBytesMax },
-      };
-    }
-    state.uncommittedBytes += size;
-    const [entry] = appendEntries(state, [{ type: 'normal', data }]);
-    assert(entry !== undefined, 'one entry appended');
-    return { ok: true, index: entry.index, term: entry.term };
+    return propose(this.state, data);
+  }
+
+  /** On a follower: sends the proposal to the leader; the outcome comes in `Ready.forwardedProposals`. */
+  forwardProposal(id: string, data: Uint8Array): CommandResult {
+    return forwardProposal(this.state, id, data);
   }
 
   proposeMembershipChange(change: MembershipChange): ProposeResult {
     const { state } = this;
-    const refusal = this.leaderRefusal();
+    const refusal = leaderRefusal(state);
     if (refusal !== null) return { ok: false, refusal };
     // One change at a time: the next one is computed from a committed, non-joint configuration.
     if (membershipChangePending(state)) return { ok: false, refusal: { code: 'RAFT_MEMBERSHIP_CHANGE_PENDING' } };
@@ -143,12 +130,5 @@ export class RaftCore {
 
   checkInvariants(): void {
     checkInvariants(this.state);
-  }
-
-  private leaderRefusal(): ProposalRefusal | null {
-    const { state } = this;
-    if (state.role !== Role.leader) return { code: 'RAFT_NOT_LEADER', leaderHint: state.leaderId };
-    if (state.transferee !== null) return { code: 'RAFT_TRANSFER_IN_PROGRESS', transferee: state.transferee };
-    return null;
   }
 }

@@ -23,6 +23,8 @@ export type {
   ProposalRefusal,
   ProposeResult,
   CommandResult,
+  ForwardedProposal,
+  ForwardedProposalResult,
 } from './types.ts';
 
 // The production driver and its ports.

@@ -25,6 +25,8 @@ const shapes: Readonly<Record<MessageType, MessageShape>> = {
   'timeout-now': shape([]),
   'read-index': shape([], [], ['requestId']),
   'read-index-response': shape(['readIndex'], [], ['requestId']),
+  propose: shape([]),
+  'propose-response': shape([]),
 };
 
 /**
@@ -42,6 +44,8 @@ export function parseMessage(value: unknown): Message | null {
   if (!expected.booleans.every((field) => typeof record[field] === 'boolean')) return null;
   if (!expected.strings.every((field) => typeof record[field] === 'string')) return null;
   if (type === 'append' && !(Array.isArray(record['entries']) && record['entries'].every(isEntry))) return null;
+  if (type === 'propose' && !(Array.isArray(record['proposals']) && record['proposals'].every(isForwardedProposal))) return null;
+  if (type === 'propose-response' && !(Array.isArray(record['results']) && record['results'].every(isForwardedResult))) return null;
   if (type === 'install-snapshot' && !(record['data'] instanceof Uint8Array && isSnapshotMetadata(record['metadata']))) return null;
   return value as Message;
 }
@@ -78,4 +82,19 @@ function isSnapshotMetadata(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false;
   const record = value as Record<string, unknown>;
   return isCount(record['index']) && isCount(record['term']) && isCount(record['sizeBytes']) && isMembership(record['membership']);
+}
+
+function isForwardedProposal(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const record = value as Record<string, unknown>;
+  return typeof record['id'] === 'string' && record['data'] instanceof Uint8Array;
+}
+
+function isForwardedResult(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const record = value as Record<string, unknown>;
+  if (typeof record['id'] !== 'string' || typeof record['ok'] !== 'boolean') return false;
+  if (record['ok'] === true) return isCount(record['index']) && isCount(record['term']);
+  const refusal = record['refusal'];
+  return typeof refusal === 'object' && refusal !== null && typeof (refusal as Record<string, unknown>)['code'] === 'string';
 }

@@ -152,11 +152,7 @@ export class PendingProposals<Result> {
     for (const [index, pending] of this.byIndex) {
       if (index > snapshotIndex) continue;
       this.byIndex.delete(index);
-      pending.settler.reject(
-        new FlotillaError(ErrorCode.raftNotLeader, 'leadership lost; the outcome of this proposal is unknown', {
-          details: { index, outcome: 'unknown' },
-        }),
-      );
+      pending.settler.reject(unknownOutcomeError(index));
     }
   }
 
@@ -164,6 +160,13 @@ export class PendingProposals<Result> {
     for (const pending of this.byIndex.values()) pending.settler.reject(error);
     this.byIndex.clear();
   }
+}
+
+/** The proposal may or may not have been committed; the caller must not assume either. */
+export function unknownOutcomeError(index: number | null): FlotillaError {
+  return new FlotillaError(ErrorCode.raftNotLeader, 'leadership lost; the outcome of this proposal is unknown', {
+    details: { index, outcome: 'unknown' },
+  });
 }
 
 function overwrittenError(index: number, term: number, replacementTerm: number | null): FlotillaError {

@@ -8,6 +8,8 @@ import {
   queueFullError,
   refusalError,
   stoppedError,
+  unknownOutcomeError,
+  type ProposalSettler,
   Waiter,
   type RequestOptions,
 } from './node-requests.ts';
@@ -103,6 +105,12 @@ export interface RaftNodeStatus extends RaftStatus {
 
 type Command = () => void | Promise<void>;
 
+interface ForwardedWait<Result> {
+  readonly settler: ProposalSettler<Result>;
+  /** Points the caller's abort/timeout at the proposal's new home once the leader answered. */
+  readonly retarget: (detach: () => void) => void;
+}
+
 /** Callers waiting on leader transfers (one transfer runs at a time; the rest are impatient retries). */
 const transfersPendingMax = 16;
 
@@ -124,6 +132,9 @@ export class RaftNode<Batch, Result> {
   private readonly options: RaftNodeOptions;
   private readonly logger: Logger;
   private readonly proposals = new PendingProposals<Result>();
+  /** Proposals forwarded to the leader and not answered yet, by id (counted in pendingProposalsMax). */
+  private readonly forwarded = new Map<string, ForwardedWait<Result>>();
+  private forwardSequence = 0;
   private readonly reads = new Map<string, Waiter<void>>();
   private awaitedReads: AwaitedRead[] = [];
   private readonly transfers: Array<{ readonly to: NodeId; readonly waiter: Waiter<void> }> = [];
@@ -191,11 +202,12 @@ export class RaftNode<Batch, Result> {
   propose(data: Uint8Array, options: RequestOptions = {}): Promise<ProposalOutcome<Result>> {
     return new Promise<ProposalOutcome<Result>>((resolve, reject) => {
       const waiter = new Waiter<ProposalOutcome<Result>>(this.config.env, options, this.options.requestTimeoutMs, resolve, reject);
-      this.submitProposal(waiter, () => this.core.propose(data), (index, result) => {
+      const settle = (index: number, result: Result | undefined): void => {
         // Every normal entry has a result; a missing one is a state machine bug, not an outcome.
         if (result === undefined) waiter.reject(new AssertionFailure(`state machine gave no result for entry ${index}`));
         else waiter.resolve({ index, result });
-      });
+      };
+      this.submitProposal(waiter, () => this.core.propose(data), settle, data);
     });
   }
 
@@ -281,6 +293,8 @@ export class RaftNode<Batch, Result> {
     this.queuedWaiters.clear();
     this.queuedProposals = 0;
     this.proposals.rejectAll(error);
+    for (const wait of this.forwarded.values()) wait.settler.reject(error);
+    this.forwarded.clear();
     for (const waiter of this.reads.values()) waiter.reject(error);
     this.reads.clear();
     for (const read of this.awaitedReads) read.waiter.reject(error);
@@ -292,24 +306,67 @@ export class RaftNode<Batch, Result> {
   // -------------------------------------------------------------------------------------------
   // Inputs
 
+  /**
+   * Hands a proposal to the core. With `forwardData`, a follower that knows the leader forwards
+   * it there (any replica accepts writes); the leader's answer arrives in a later Ready and turns
+   * it into an ordinary pending proposal at the index the leader chose.
+   */
   private submitProposal<T>(
     waiter: Waiter<T>,
     propose: () => ReturnType<RaftCore['propose']>,
     resolve: (index: number, result: Result | undefined) => void,
+    forwardData?: Uint8Array,
   ): void {
     if (this.stopping) return waiter.reject(stoppedError());
     const max = this.options.pendingProposalsMax;
-    if (this.proposals.size + this.queuedProposals >= max) return waiter.reject(queueFullError('pending proposals', max));
+    if (this.proposals.size + this.forwarded.size + this.queuedProposals >= max) {
+      return waiter.reject(queueFullError('pending proposals', max));
+    }
     this.queuedProposals++;
+    const settler = { resolve, reject: (error: unknown) => waiter.reject(error) };
     this.enqueueFor(
       waiter,
       () => {
         const outcome = propose();
-        if (!outcome.ok) return waiter.reject(refusalError(outcome.refusal));
-        waiter.detach = this.proposals.add(outcome.index, outcome.term, { resolve, reject: (error) => waiter.reject(error) });
+        if (outcome.ok) {
+          waiter.detach = this.proposals.add(outcome.index, outcome.term, settler);
+          return;
+        }
+        const { refusal } = outcome;
+        if (forwardData === undefined || refusal.code !== 'RAFT_NOT_LEADER' || refusal.leaderHint === null) {
+          return waiter.reject(refusalError(refusal));
+        }
+        const id = `${this.readIdPrefix}p${++this.forwardSequence}`;
+        const forwarded = this.core.forwardProposal(id, forwardData);
+        if (!forwarded.ok) return waiter.reject(refusalError(forwarded.refusal));
+        this.forwarded.set(id, { settler, retarget: (detach) => (waiter.detach = detach) });
+        waiter.detach = () => this.forwarded.delete(id);
       },
       () => this.queuedProposals--,
     );
+  }
+
+  /** The leader answered proposals forwarded from here: track each at its index, or fail it. */
+  private onForwardedProposals(results: Ready['forwardedProposals']): void {
+    for (const result of results) {
+      const wait = this.forwarded.get(result.id);
+      this.forwarded.delete(result.id);
+      if (wait === undefined) continue;
+      if (!result.ok) {
+        wait.settler.reject(refusalError(result.refusal));
+      } else if (result.index <= this.config.stateMachine.appliedIndex) {
+        // Applied here before the answer arrived: which entry it was can no longer be told.
+        wait.settler.reject(unknownOutcomeError(result.index));
+      } else {
+        wait.retarget(this.proposals.add(result.index, result.term, wait.settler));
+      }
+    }
+  }
+
+  /** The leader changed before answering: the proposals may or may not have been appended. */
+  private failUnansweredForwards(): void {
+    for (const wait of this.forwarded.values()) wait.settler.reject(unknownOutcomeError(null));
+    this.forwarded.clear();
   }
 
   private onMessage(message: Message): void {
@@ -393,6 +450,7 @@ export class RaftNode<Batch, Result> {
     if (ready.softState !== null) this.onSoftState(ready.softState);
     await this.persist(ready);
     await this.send(ready.messages);
+    this.onForwardedProposals(ready.forwardedProposals);
     await this.apply(ready.committedEntries);
     this.serveReads(ready.readStates, ready.readFailures);
     if (ready.snapshotRequested) await this.startSnapshot();
@@ -511,6 +569,7 @@ export class RaftNode<Batch, Result> {
     const previous = this.softState;
     this.softState = soft;
     if (previous.leaderId === soft.leaderId && previous.role === soft.role) return;
+    if (previous.leaderId !== soft.leaderId) this.failUnansweredForwards();
     this.logger.info({ role: soft.role, leaderId: soft.leaderId, term: soft.term }, 'raft leadership changed');
     for (const transfer of [...this.transfers]) if (transfer.to === soft.leaderId) transfer.waiter.resolve();
     this.transfers.splice(0, this.transfers.length, ...this.transfers.filter((transfer) => !transfer.waiter.done));

@@ -127,6 +127,19 @@ export type Message =
     })
   | (MessageBase & { readonly type: 'timeout-now' })
   | (MessageBase & {
+      /**
+       * A follower forwarding client proposals to the leader (etcd's MsgProp), so that any
+       * replica accepts writes. Handled whatever the terms: it changes no Raft state by itself.
+       */
+      readonly type: 'propose';
+      readonly proposals: readonly ForwardedProposal[];
+    })
+  | (MessageBase & {
+      /** The leader's answer: where each forwarded proposal was appended, or why it was refused. */
+      readonly type: 'propose-response';
+      readonly results: readonly ForwardedProposalResult[];
+    })
+  | (MessageBase & {
       /** A follower forwarding a ReadIndex request to the leader. */
       readonly type: 'read-index';
       readonly requestId: string;
@@ -139,6 +152,16 @@ export type Message =
     });
 
 export type MessageType = Message['type'];
+
+export interface ForwardedProposal {
+  /** Chosen by the forwarding node's driver, unique among its outstanding proposals. */
+  readonly id: string;
+  readonly data: Uint8Array;
+}
+
+export type ForwardedProposalResult =
+  | { readonly id: string; readonly ok: true; readonly index: number; readonly term: number }
+  | { readonly id: string; readonly ok: false; readonly refusal: ProposalRefusal };
 
 // ---------------------------------------------------------------------------------------------
 // Outputs
@@ -196,6 +219,11 @@ export interface Ready {
   readonly committedEntries: readonly Entry[];
   readonly readStates: readonly ReadState[];
   readonly readFailures: readonly ReadFailure[];
+  /**
+   * Answers to proposals this node forwarded to the leader: the driver then waits for the entry
+   * at `index` with `term`, exactly as for a proposal of its own.
+   */
+  readonly forwardedProposals: readonly ForwardedProposalResult[];
   /** True when the applied log has grown past the snapshot threshold: call `compact()` after taking one. */
   readonly snapshotRequested: boolean;
   readonly mustSync: boolean;

@@ -31,6 +31,7 @@ export interface SimCore {
   tick(): void;
   step(message: Message): void;
   propose(data: Uint8Array): ProposeResult;
+  forwardProposal(id: string, data: Uint8Array): CommandResult;
   proposeMembershipChange(change: MembershipChange): ProposeResult;
   readIndex(requestId: string): CommandResult;
   transferLeader(to: NodeId): CommandResult;

@@ -1,6 +1,6 @@
 import { assert, type Prng } from '../../common/index.ts';
 import type { RaftCoreConfig, RaftOptions } from '../../raft/index.ts';
-import type { Entry, Membership, Message, NodeId, ProposalRefusal, Ready } from '../../raft/index.ts';
+import type { Entry, ForwardedProposalResult, Membership, Message, NodeId, ProposalRefusal, Ready } from '../../raft/index.ts';
 import type { SafetyChecker } from './checkers.ts';
 import { ClientRequests, type ClientOutcome, type Reply } from './client-requests.ts';
 import type { SimCore, SimCoreStatus } from './core-port.ts';
@@ -29,7 +29,7 @@ export interface NodeHost {
 const messageTypeCodes: Readonly<Record<Message['type'], number>> = {
   'pre-vote': 1, 'pre-vote-response': 2, vote: 3, 'vote-response': 4, append: 5, 'append-response': 6,
   heartbeat: 7, 'heartbeat-response': 8, 'install-snapshot': 9, 'install-snapshot-response': 10,
-  'timeout-now': 11, 'read-index': 12, 'read-index-response': 13,
+  'timeout-now': 11, 'read-index': 12, 'read-index-response': 13, propose: 14, 'propose-response': 15,
 };
 
 function refusal(reason: ProposalRefusal): ClientOutcome & { readonly kind: 'refused' } {
@@ -53,6 +53,9 @@ export class SimNode {
   private mirror = new LogMirror();
   private snapshots = new SimSnapshotStore();
   private requests = new ClientRequests();
+  /** Writes forwarded to the leader, by id, until it answers (bounded by the client limits). */
+  private readonly forwarded = new Map<string, { readonly command: KvCommand; readonly reply: Reply }>();
+  private forwardSequence = 0;
   /** An fsync is under way: the next `ready()` waits for it (the driver handles one Ready at a time). */
   private syncing = false;
   private observedCommit = 0;
@@ -114,6 +117,8 @@ export class SimNode {
     this.syncing = false;
     this.pendingInstall = null;
     this.snapshots.clearIncoming();
+    // Forwarded writes die with the process; their clients time out (unknown outcome).
+    this.forwarded.clear();
     return this.disk.crash();
   }
 
@@ -143,11 +148,34 @@ export class SimNode {
   submitWrite(command: KvCommand, reply: Reply): void {
     const core = this.core;
     if (core === null || this.requests.full) return reply({ kind: 'refused', leaderHint: null, reason: core === null ? 'node down' : 'too many pending requests' });
-    const result = core.propose(encodeCommand(command));
+    const data = encodeCommand(command);
+    const result = core.propose(data);
     if (result.ok) this.requests.addProposal(result.index, command, reply);
+    else if (result.refusal.code === 'RAFT_NOT_LEADER' && result.refusal.leaderHint !== null) this.forward(core, data, command, reply);
     else reply(refusal(result.refusal));
     core.checkInvariants();
     this.afterEvent();
+  }
+
+  /** A follower that knows the leader forwards the write, as the production driver does. */
+  private forward(core: SimCore, data: Uint8Array, command: KvCommand, reply: Reply): void {
+    const id = `${this.incarnationValue}.${++this.forwardSequence}`;
+    const outcome = core.forwardProposal(id, data);
+    if (!outcome.ok) return reply(refusal(outcome.refusal));
+    this.forwarded.set(id, { command, reply });
+    this.host.stats.proposalsForwarded++;
+  }
+
+  /** The leader said where it appended (or why not); from then on it is an ordinary proposal here. */
+  private onForwardedResult(result: ForwardedProposalResult): void {
+    const pending = this.forwarded.get(result.id);
+    if (pending === undefined) return;
+    this.forwarded.delete(result.id);
+    if (!result.ok) return pending.reply(refusal(result.refusal));
+    // Already applied here before the answer came (messages reorder): the outcome cannot be told,
+    // so no reply at all; the client's timeout records it as unknown.
+    if (result.index <= this.kv.appliedIndex) return;
+    this.requests.addProposal(result.index, pending.command, pending.reply);
   }
 
   submitRead(requestId: string, key: string, reply: Reply): void {
@@ -239,6 +267,7 @@ export class SimNode {
     this.pendingInstall = null;
     if (install !== null) this.installSnapshot(install);
     for (const message of ready.messages) this.send(message);
+    for (const result of ready.forwardedProposals) this.onForwardedResult(result);
     for (const entry of ready.committedEntries) this.apply(entry);
     for (const state of ready.readStates) this.requests.onReadState(state.requestId, state.index);
     for (const failure of ready.readFailures) {

@@ -37,6 +37,8 @@ export interface SimStats {
   clientOpsUnknown: number;
   clientRetries: number;
   readsServed: number;
+  /** Writes a follower forwarded to the leader (etcd's MsgProp) instead of refusing them. */
+  proposalsForwarded: number;
 }
 
 export type SimStatName = keyof SimStats;
@@ -77,6 +79,7 @@ export function emptyStats(): SimStats {
     clientOpsUnknown: 0,
     clientRetries: 0,
     readsServed: 0,
+    proposalsForwarded: 0,
   };
 }
 

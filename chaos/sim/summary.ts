@@ -24,7 +24,7 @@ export function describeSchedule(schedule: Schedule, untilUs = Number.POSITIVE_I
 export function describeStats(stats: SimStats): string[] {
   return [
     `elections ${stats.elections} (max term ${stats.maxTerm}); commits ${stats.commits} entries; ` +
-      `client ops ${stats.clientOps} (${stats.clientOpsAcknowledged} acknowledged, ${stats.clientOpsUnknown} unknown outcome, ${stats.clientRetries} retries, ${stats.readsServed} linearizable reads)`,
+      `client ops ${stats.clientOps} (${stats.clientOpsAcknowledged} acknowledged, ${stats.clientOpsUnknown} unknown outcome, ${stats.clientRetries} retries, ${stats.proposalsForwarded} forwarded to the leader, ${stats.readsServed} linearizable reads)`,
     `faults injected ${stats.faultsInjected}: ${stats.partitions} partitions, ${stats.oneWayPartitions} one-way partitions, ${stats.heals} heals, ` +
       `${stats.crashes} crashes (${stats.crashesLosingUnsyncedWrites} lost unsynced writes), ${stats.restarts} restarts; messages: ` +
       `${stats.messagesDelivered} delivered, ${stats.messagesDropped} dropped, ${stats.messagesDuplicated} duplicated, ${stats.messagesDelayed} delayed, ` +

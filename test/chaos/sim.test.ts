@@ -100,6 +100,7 @@ const corruptingFactory: CoreFactory = (config) => {
     tick: () => core.tick(),
     step: (message) => core.step(message),
     propose: (data) => core.propose(data),
+    forwardProposal: (id, data) => core.forwardProposal(id, data),
     proposeMembershipChange: (change) => core.proposeMembershipChange(change),
     readIndex: (id) => core.readIndex(id),
     transferLeader: (to) => core.transferLeader(to),

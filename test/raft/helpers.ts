@@ -402,6 +402,7 @@ export function drain(core: RaftCore): Ready {
       committedEntries: [],
       readStates: [],
       readFailures: [],
+      forwardedProposals: [],
       snapshotRequested: false,
       mustSync: false,
     };
