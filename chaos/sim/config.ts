@@ -9,7 +9,11 @@ export const tickUs = 100_000;
 export const microsecondsPerSecond = 1_000_000;
 
 /** Raft options for simulated members: small limits so batching, flow control, snapshots and chunking happen often. */
-export function simRaftOptions(flags: { readonly preVote: boolean; readonly checkQuorum: boolean }): RaftOptions {
+export function simRaftOptions(flags: {
+  readonly preVote: boolean;
+  readonly checkQuorum: boolean;
+  readonly appendEntriesMax: number;
+}): RaftOptions {
   return {
     electionTimeoutTicks: 10,
     heartbeatIntervalTicks: 1,
@@ -17,7 +21,7 @@ export function simRaftOptions(flags: { readonly preVote: boolean; readonly chec
     checkQuorum: flags.checkQuorum,
     // Clocks drift by up to ±20% here, so a lease would be unsafe: reads go through ReadIndex.
     leaseReads: false,
-    appendEntriesMax: 8,
+    appendEntriesMax: flags.appendEntriesMax,
     appendBytesMax: 2048,
     inflightMessagesMax: 4,
     inflightBytesMax: 16 * 1024,

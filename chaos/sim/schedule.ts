@@ -32,6 +32,12 @@ export interface ScheduledFault {
 export interface Schedule {
   readonly preVote: boolean;
   readonly checkQuorum: boolean;
+  /**
+   * Entries per append. At 1 a new leader's no-op travels apart from older entries, which is what
+   * lets figure-8 histories (§5.4.2) happen at all: with larger batches the no-op rides along and
+   * hides a leader that commits earlier-term entries by counting.
+   */
+  readonly appendEntriesMax: number;
   /** Per slot: tick period deviation in percent (clock drift). */
   readonly driftPercent: readonly number[];
   readonly faults: readonly ScheduledFault[];
@@ -86,10 +92,11 @@ export function scheduleArbitrary(nodes: number, steps: number): fc.Arbitrary<Sc
   return fc
     .record({
       guards: electionGuards,
+      appendEntriesMax: fc.constantFrom(1, 2, 8),
       driftPercent: fc.array(fc.integer({ min: -driftPercentMax, max: driftPercentMax }), { minLength: slots, maxLength: slots }),
       faults: fc.array(fault, { minLength: Math.max(4, Math.floor(steps / 60)), maxLength: Math.max(8, Math.floor(steps / 15)), size: 'max' }),
     })
-    .map(({ guards, driftPercent, faults }) => ({ ...guards, driftPercent, faults }));
+    .map(({ guards, appendEntriesMax, driftPercent, faults }) => ({ ...guards, appendEntriesMax, driftPercent, faults }));
 }
 
 /** The schedule a seed stands for: fast-check's first sample under that seed (what `fc.check` with the seed tries first). */
