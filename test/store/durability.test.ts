@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AssertionFailure } from '../../common/assert.ts';
-import { ErrorCode } from '../../common/errors.ts';
-import type { Entry } from '../../raft/types.ts';
+import { AssertionFailure } from '../../common/index.ts';
+import { ErrorCode } from '../../common/index.ts';
+import type { Entry } from '../../raft/index.ts';
 import { command, MvccStore } from '../../store/index.ts';
 import { bytes, normalEntry, openDatabase, StoreHarness, text } from './helpers.ts';
 

@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
-import { FlotillaError, type ErrorCode } from '../../common/errors.ts';
-import type { Entry } from '../../raft/types.ts';
+import { FlotillaError, type ErrorCode } from '../../common/index.ts';
+import type { Entry } from '../../raft/index.ts';
 import { encodeCommand, MvccStore, type ApplyOutcome, type Command, type CommandResponse, type MvccStoreOptions } from '../../store/index.ts';
 
 export const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);

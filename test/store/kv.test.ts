@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorCode, isFlotillaError } from '../../common/errors.ts';
+import { ErrorCode, isFlotillaError } from '../../common/index.ts';
 import { command, prefixEnd, type KeyValue } from '../../store/index.ts';
 import { bytes, StoreHarness, text } from './helpers.ts';
 

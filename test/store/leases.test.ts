@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../common/errors.ts';
-import type { Clock } from '../../common/env.ts';
+import { ErrorCode } from '../../common/index.ts';
+import type { Clock } from '../../common/index.ts';
 import { command, LeaseClock, StoreLimits } from '../../store/index.ts';
 import { bytes, StoreHarness, text } from './helpers.ts';
 

@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger, type Logger } from '../../common/index.ts';
 import { crc32, decodeChecked, encodeChecked } from '../../raft/crc32.ts';
-import type { Entry, HardState, SnapshotMetadata } from '../../raft/types.ts';
+import type { Entry, HardState, SnapshotMetadata } from '../../raft/index.ts';
 import { LevelLogStorage } from '../../store/level-log-storage.ts';
 import { logKey, raftSublevelNames } from '../../store/level-raft-keys.ts';
 import { LevelStableStorage, seedRaftState } from '../../store/level-stable-storage.ts';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorCode, isFlotillaError } from '../../common/errors.ts';
-import { Limits } from '../../common/limits.ts';
+import { ErrorCode, isFlotillaError } from '../../common/index.ts';
+import { Limits } from '../../common/index.ts';
 import { command, requestOp, StoreLimits, validateCommand, type Command } from '../../store/index.ts';
 import { bytes, StoreHarness } from './helpers.ts';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../common/errors.ts';
+import { ErrorCode } from '../../common/index.ts';
 import { command, requestOp, type ApplyOutcome, type Command, type Compare, type RequestOp, type WatchResponse } from '../../store/index.ts';
 import { bytes, collectUntil, StoreHarness, text } from './helpers.ts';
 

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorCode, isFlotillaError } from '../../common/errors.ts';
+import { ErrorCode, isFlotillaError } from '../../common/index.ts';
 import {
   command, installSnapshot, MvccStore, prepareStagingDirectory, recoverDirectorySwap, stagingDirectory, swapInStagingDirectory,
 } from '../../store/index.ts';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../common/errors.ts';
+import { ErrorCode } from '../../common/index.ts';
 import { command, requestOp, type CommandResponse, type TxnResponse } from '../../store/index.ts';
 import { bytes, StoreHarness, text } from './helpers.ts';
 
