@@ -1,7 +1,9 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { registerBenchCommand } from './bench-command.ts';
 import { registerChaosCommand } from './chaos-command.ts';
+import { registerServerCommand } from './server-command.ts';
 import { registerSimCommand } from './sim-command.ts';
+import { registerStatusCommand } from './status-command.ts';
 
 /** Parses the command line and runs one component's entry point; returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -15,6 +17,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   };
   registerSimCommand(program, setExitCode);
   registerBenchCommand(program, setExitCode);
+  registerServerCommand(program, setExitCode);
+  registerStatusCommand(program, setExitCode);
   registerChaosCommand(program, setExitCode);
   try {
     await program.parseAsync([...argv]);

@@ -1,5 +1,5 @@
-import { assert } from '../common/assert.ts';
-import { ErrorCode, FlotillaError } from '../common/errors.ts';
+import { assert } from '../common/index.ts';
+import { ErrorCode, FlotillaError } from '../common/index.ts';
 import type { ApplyContext } from './apply-context.ts';
 import type { Command, CommandResponse } from './commands.ts';
 import { StoreLimits } from './store-limits.ts';

@@ -1,5 +1,5 @@
-import { ErrorCode, FlotillaError } from '../common/errors.ts';
-import { Limits } from '../common/limits.ts';
+import { ErrorCode, FlotillaError } from '../common/index.ts';
+import { Limits } from '../common/index.ts';
 import type { Command } from './commands.ts';
 import { StoreLimits } from './store-limits.ts';
 import type { Compare, DeleteRangeRequest, PutRequest, RangeRequest, RequestOp, TxnRequest } from './types.ts';

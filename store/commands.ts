@@ -1,5 +1,5 @@
-import { decode, encode } from '../common/codec.ts';
-import { ErrorCode, FlotillaError } from '../common/errors.ts';
+import { decode, encode } from '../common/index.ts';
+import { ErrorCode, FlotillaError } from '../common/index.ts';
 import type {
   CompactResponse, DeleteRangeRequest, DeleteRangeResponse, LeaseExpireResponse, LeaseGrantResponse,
   LeaseRevokeResponse, PutRequest, PutResponse, RangeRequest, RequestOp, TxnRequest, TxnResponse,

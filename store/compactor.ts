@@ -1,5 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { silentLogger, type Logger } from '../common/logger.ts';
+import { silentLogger, type Logger } from '../common/index.ts';
 import { encodeRevisionKey, type Revision } from './keys.ts';
 import type { StoreLayout } from './layout.ts';
 import { StoreLimits } from './store-limits.ts';

@@ -1,5 +1,5 @@
-import { silentLogger, type Logger } from '../common/logger.ts';
-import { assert } from '../common/assert.ts';
+import { silentLogger, type Logger } from '../common/index.ts';
+import { assert } from '../common/index.ts';
 import { decodeRevisionKey, keyToString } from './keys.ts';
 import { decodeRecord, type StoreLayout, type StoredMeta } from './layout.ts';
 import type { LeaseTable } from './lease-table.ts';

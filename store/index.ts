@@ -39,3 +39,16 @@ export type { RaftDatabase, LevelBatch } from './level-raft-keys.ts';
 
 // The etcd v3 gRPC client API.
 export * from './etcd-api/index.ts';
+
+// Replicas: the store + Raft on one LevelDB, served as the etcd API (flotilla server).
+export { Replica } from './replica.ts';
+export type { ReplicaOptions, ReplicaMember, ReplicaCounters } from './replica.ts';
+export { ReplicatedBackend } from './replicated-backend.ts';
+export type { ReplicatedBackendOptions } from './replicated-backend.ts';
+export type { ReplicaApplyResult } from './replica-state-machine.ts';
+export type { MemberRecord } from './replica-directory.ts';
+export { EtcdWireClient } from './replica-grpc-client.ts';
+export {
+  parseHostPort, formatHostPort, hostPortOfUrl, urlOf, memberIdOf, clusterIdOf, nodeIdForPeerAddress, defaultClusterToken,
+} from './replica-identity.ts';
+export type { HostPort, InitialClusterMember, ReplicaIdentity } from './replica-identity.ts';

@@ -1,4 +1,4 @@
-import { assert } from '../common/assert.ts';
+import { assert } from '../common/index.ts';
 import type { Revision } from './keys.ts';
 
 /** One write to a key, as the in-memory index remembers it (everything but the value). */

@@ -1,6 +1,6 @@
 import type { AbstractChainedBatch, AbstractLevel, AbstractSnapshot, AbstractSublevel } from 'abstract-level';
-import { decode, encode } from '../common/codec.ts';
-import { ErrorCode, FlotillaError } from '../common/errors.ts';
+import { decode, encode } from '../common/index.ts';
+import { ErrorCode, FlotillaError } from '../common/index.ts';
 
 /**
  * Where the store keeps its data inside the replica's one LevelDB. The Raft log storage lives in

@@ -1,4 +1,4 @@
-import type { Clock } from '../common/env.ts';
+import type { Clock } from '../common/index.ts';
 import type { ApplyOutcome } from './commands.ts';
 import { StoreLimits } from './store-limits.ts';
 

@@ -1,4 +1,4 @@
-import { assert } from '../common/assert.ts';
+import { assert } from '../common/index.ts';
 import { encodeLeaseKey, stringToKey } from './keys.ts';
 import { decodeLease, encodeLease, type StoreBatch, type StoreLayout, type StoredLease } from './layout.ts';
 import type { LeaseInfo, LeaseTimeToLive } from './types.ts';

@@ -1,7 +1,7 @@
-import { assert } from '../common/assert.ts';
-import { ErrorCode, FlotillaError, isFlotillaError } from '../common/errors.ts';
-import { Limits } from '../common/limits.ts';
-import { silentLogger, type Logger } from '../common/logger.ts';
+import { assert } from '../common/index.ts';
+import { ErrorCode, FlotillaError, isFlotillaError } from '../common/index.ts';
+import { Limits } from '../common/index.ts';
+import { silentLogger, type Logger } from '../common/index.ts';
 import type { Entry } from '../raft/index.ts';
 import { ApplyContext, type StoreEvent } from './apply-context.ts';
 import { applyCommand } from './apply-command.ts';

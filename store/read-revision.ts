@@ -1,4 +1,4 @@
-import { ErrorCode, FlotillaError } from '../common/errors.ts';
+import { ErrorCode, FlotillaError } from '../common/index.ts';
 
 /**
  * A read at `revision` (0 = current) needs it to be neither ahead of the store nor compacted away.

@@ -1,4 +1,4 @@
-import { ErrorCode, FlotillaError } from '../common/errors.ts';
+import { ErrorCode, FlotillaError } from '../common/index.ts';
 import { encodeRevisionKey, type Revision } from './keys.ts';
 import { decodeRecord, type BytesSublevel, type DatabaseSnapshot, type StoredRecord } from './layout.ts';
 import { StoreLimits } from './store-limits.ts';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open, rename } from 'node:fs/promises';
-import { assert } from '../common/assert.ts';
-import { ErrorCode, FlotillaError } from '../common/errors.ts';
+import { assert } from '../common/index.ts';
+import { ErrorCode, FlotillaError } from '../common/index.ts';
 import { emptyMeta, encodeMeta, metaStateKey, openLayout, readMeta, type DatabaseSnapshot, type RootDatabase, type StoreLayout, type StoredMeta } from './layout.ts';
 import { corruptSnapshot, encodeFrame, FrameReader, snapshotFormatVersion, snapshotMagic, type SnapshotFrame } from './snapshot-format.ts';
 import { StoreLimits } from './store-limits.ts';

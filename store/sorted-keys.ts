@@ -1,4 +1,4 @@
-import { assert } from '../common/assert.ts';
+import { assert } from '../common/index.ts';
 
 /** Keys per chunk; a chunk that grows past this splits in two. */
 const chunkKeysMax = 512;

@@ -1,4 +1,4 @@
-import { ErrorCode, FlotillaError } from '../common/errors.ts';
+import { ErrorCode, FlotillaError } from '../common/index.ts';
 import type { ApplyContext } from './apply-context.ts';
 import type { IndexEntry } from './key-history.ts';
 import { compareBytes, intervalContains, keyInterval, keyToString, type KeyInterval } from './keys.ts';

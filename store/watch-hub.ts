@@ -1,6 +1,6 @@
-import { ErrorCode, FlotillaError } from '../common/errors.ts';
-import { Limits } from '../common/limits.ts';
-import { silentLogger, type Logger } from '../common/logger.ts';
+import { ErrorCode, FlotillaError } from '../common/index.ts';
+import { Limits } from '../common/index.ts';
+import { silentLogger, type Logger } from '../common/index.ts';
 import type { StoreEvent } from './apply-context.ts';
 import { checkKey } from './command-parse.ts';
 import { intervalContains, keyInterval, type KeyInterval } from './keys.ts';

@@ -1,4 +1,4 @@
-import { assert } from '../common/assert.ts';
+import { assert } from '../common/index.ts';
 import type { ApplyContext } from './apply-context.ts';
 import type { IndexEntry } from './key-history.ts';
 import { keyInterval, keyToString, stringToKey } from './keys.ts';

@@ -265,6 +265,13 @@ export interface MemberAddResponse extends MembersResponse {
   readonly member: Member;
 }
 
+export interface HashKvResponse {
+  readonly header: HeaderInfo;
+  /** etcd's field is a uint32: the first 4 bytes of the store's SHA-256. */
+  readonly hash: number;
+  readonly compactRevision: number;
+}
+
 export interface StatusResponse {
   readonly header: HeaderInfo;
   /** The etcd API version we speak, e.g. "3.4.0": clients gate features on it. */
@@ -319,4 +326,6 @@ export interface EtcdBackend {
   memberPromote(id: bigint, options: CallOptions): Promise<MembersResponse>;
 
   status(options: CallOptions): Promise<StatusResponse>;
+  /** A hash of the KV history up to `revision` (0: the current one), equal on replicas that agree. */
+  hashKv(revision: number, options: CallOptions): Promise<HashKvResponse>;
 }

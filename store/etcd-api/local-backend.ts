@@ -2,7 +2,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { ErrorCode, FlotillaError, type Env, type Logger, type TimerHandle } from '../../common/index.ts';
-import type { Entry } from '../../raft/types.ts';
+import { hashKvResponse } from './hash-kv.ts';
+import type { Entry } from '../../raft/index.ts';
 import {
   commandErrorToFlotillaError,
   encodeCommand,
@@ -224,6 +225,10 @@ export class LocalBackend implements Api.EtcdBackend {
   async memberPromote(id: bigint): Promise<Api.MembersResponse> {
     if (id !== standaloneMemberId) throw etcdBackendError('memberNotFound', `member ${id.toString(16)} not found`);
     throw etcdBackendError('memberNotLearner', 'the standalone member is a voter');
+  }
+
+  hashKv(revision: number): Promise<Api.HashKvResponse> {
+    return hashKvResponse(this.store, revision);
   }
 
   async status(): Promise<Api.StatusResponse> {

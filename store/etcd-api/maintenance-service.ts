@@ -23,6 +23,10 @@ export function maintenanceService(context: ServiceContext): UntypedServiceImple
         isLearner: status.isLearner,
       };
     }),
+    HashKV: unaryHandler(context, 'HashKV', async (wire: { revision?: string | number }, signal) => {
+      const answer = await backend.hashKv(Number(wire.revision ?? 0), { signal });
+      return { header: wireHeader(context, answer.header), hash: answer.hash, compactRevision: answer.compactRevision };
+    }),
     Alarm: unaryHandler(context, 'Alarm', async (wire: WireAlarmRequest) => {
       // etcdctl endpoint health lists alarms (GET); disarming nothing is harmless; raising one
       // by hand would claim a condition (NOSPACE, CORRUPT) our store does not act on.

@@ -297,6 +297,16 @@ export class ReferenceBackend implements EtcdBackend {
     return { header: { revision: this.revision }, members: this.members };
   }
 
+  /** A stand-in hash (FNV-1a over the keys and values at the revision): enough for the wire mapping tests. */
+  async hashKv(revision: number) {
+    const at = revision > 0 ? revision : this.revision;
+    let hash = 0x811c9dc5;
+    for (const [key, record] of [...(this.states.get(at) ?? new Map()).entries()].sort()) {
+      for (const char of `${key}=${JSON.stringify(record)};`) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
+    }
+    return { header: { revision: at }, hash, compactRevision: this.compactRevision };
+  }
+
   async status() {
     return {
       header: { revision: this.revision },

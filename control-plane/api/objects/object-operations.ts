@@ -1,0 +1,140 @@
+import { asArray, asObject, asString, ensureObject, jsonEqual, type JsonObject } from '../json.ts';
+import type { StoredObject } from '../object-store.ts';
+import { namespaceResource } from '../registry/kinds/namespace.ts';
+import type { ResourceDefinition } from '../registry/resource.ts';
+import { errors } from '../status.ts';
+import { nowIso, writeContext, type ApiContext } from '../context.ts';
+import { decodeStored, encodeObject } from './object-codec.ts';
+import { prepareCreate, prepareUpdate } from './prepare.ts';
+import { objectKey } from './storage-keys.ts';
+
+/** Read-modify-write on stored objects with Kubernetes' rules; every write is a compare-and-swap. */
+
+export interface Located {
+  readonly stored: StoredObject;
+  readonly object: JsonObject;
+}
+
+export async function getObject(context: ApiContext, definition: ResourceDefinition, namespace: string | undefined, name: string): Promise<Located> {
+  const stored = await context.store.get(objectKey(definition, namespace, name));
+  if (stored === null) throw errors.notFound(definition, name);
+  return { stored, object: decodeStored(stored) };
+}
+
+export async function createObject(context: ApiContext, definition: ResourceDefinition, namespace: string | undefined, body: JsonObject, dryRun: boolean): Promise<JsonObject> {
+  const object = prepareCreate(definition, body, namespace, writeContext(context));
+  const metadata = asObject(object['metadata']) ?? {};
+  const name = asString(metadata['name']) ?? '';
+  if (definition.namespaced) await requireNamespace(context, asString(metadata['namespace']) ?? '');
+  if (dryRun) return object;
+  const result = await context.store.create(objectKey(definition, asString(metadata['namespace']), name), encodeObject(object));
+  if (!result.ok) throw errors.alreadyExists(definition, name);
+  ensureObject(object, 'metadata')['resourceVersion'] = String(result.object.modRevision);
+  return object;
+}
+
+async function requireNamespace(context: ApiContext, namespace: string): Promise<void> {
+  const stored = await context.store.get(objectKey(namespaceResource, undefined, namespace));
+  if (stored === null) throw errors.notFound(namespaceResource, namespace);
+}
+
+export interface UpdateOptions {
+  readonly subresource?: 'status';
+  readonly dryRun: boolean;
+}
+
+/**
+ * Proposes `mutate(current)` as the new object. A resourceVersion in the proposal is a
+ * precondition (409 when stale); without one a lost race is retried on the fresh object, which
+ * is how Kubernetes applies patches. An update that changes nothing is not written.
+ */
+export async function updateObject(
+  context: ApiContext,
+  definition: ResourceDefinition,
+  namespace: string | undefined,
+  name: string,
+  mutate: (current: JsonObject) => JsonObject,
+  options: UpdateOptions,
+): Promise<JsonObject> {
+  for (let attempt = 0; attempt < context.limits.updateRetriesMax; attempt++) {
+    const { stored, object: current } = await getObject(context, definition, namespace, name);
+    const proposed = mutate(current);
+    const precondition = asString(asObject(proposed['metadata'])?.['resourceVersion']);
+    const currentVersion = String(stored.modRevision);
+    if (precondition !== undefined && precondition !== '' && precondition !== currentVersion) throw staleConflict(definition, name);
+    const next = prepareUpdate(definition, proposed, current, options.subresource);
+    ensureObject(next, 'metadata')['resourceVersion'] = currentVersion;
+    if (jsonEqual(next, current) || options.dryRun) return next;
+    const outcome = await writeOrFinalize(context, stored, next);
+    if (outcome !== null) return outcome;
+    if (precondition !== undefined && precondition !== '') throw staleConflict(definition, name);
+  }
+  throw errors.conflict(definition, name, 'too many concurrent writers; retry');
+}
+
+/** Writes `next`; an object being deleted whose last finalizer is gone is deleted instead. Null: lost the race. */
+async function writeOrFinalize(context: ApiContext, stored: StoredObject, next: JsonObject): Promise<JsonObject | null> {
+  const metadata = asObject(next['metadata']) ?? {};
+  if (metadata['deletionTimestamp'] !== undefined && asArray(metadata['finalizers']).length === 0) {
+    const deleted = await context.store.delete(stored.key, stored.modRevision);
+    if (!deleted.ok) return deleted.reason === 'notFound' ? next : null;
+    ensureObject(next, 'metadata')['resourceVersion'] = String(deleted.object.modRevision);
+    return next;
+  }
+  const result = await context.store.update(stored.key, encodeObject(next), stored.modRevision);
+  if (!result.ok) return null;
+  ensureObject(next, 'metadata')['resourceVersion'] = String(result.object.modRevision);
+  return next;
+}
+
+function staleConflict(definition: ResourceDefinition, name: string) {
+  return errors.conflict(definition, name, 'the object has been modified; please apply your changes to the latest version and try again');
+}
+
+export interface DeleteOptions {
+  readonly preconditionUid?: string;
+  readonly preconditionResourceVersion?: string;
+  readonly dryRun: boolean;
+}
+
+/** Deletes now, or (with finalizers) marks the object with a deletionTimestamp and leaves it for its finalizers. */
+export async function deleteObject(
+  context: ApiContext,
+  definition: ResourceDefinition,
+  namespace: string | undefined,
+  name: string,
+  options: DeleteOptions,
+): Promise<{ object: JsonObject; deletedNow: boolean }> {
+  for (let attempt = 0; attempt < context.limits.updateRetriesMax; attempt++) {
+    const { stored, object } = await getObject(context, definition, namespace, name);
+    checkPreconditions(definition, name, object, options);
+    const metadata = ensureObject(object, 'metadata');
+    if (asArray(metadata['finalizers']).length > 0) {
+      if (metadata['deletionTimestamp'] !== undefined || options.dryRun) return { object, deletedNow: false };
+      metadata['deletionTimestamp'] = nowIso(context);
+      metadata['deletionGracePeriodSeconds'] = 0;
+      const result = await context.store.update(stored.key, encodeObject(object), stored.modRevision);
+      if (!result.ok) continue;
+      metadata['resourceVersion'] = String(result.object.modRevision);
+      return { object, deletedNow: false };
+    }
+    if (options.dryRun) return { object, deletedNow: true };
+    const result = await context.store.delete(stored.key, stored.modRevision);
+    if (!result.ok) continue;
+    metadata['resourceVersion'] = String(result.object.modRevision);
+    return { object, deletedNow: true };
+  }
+  throw errors.conflict(definition, name, 'too many concurrent writers; retry');
+}
+
+function checkPreconditions(definition: ResourceDefinition, name: string, object: JsonObject, options: DeleteOptions): void {
+  const metadata = asObject(object['metadata']) ?? {};
+  const uid = asString(metadata['uid']) ?? '';
+  if (options.preconditionUid !== undefined && options.preconditionUid !== uid) {
+    throw errors.conflict(definition, name, `Precondition failed: UID in precondition: ${options.preconditionUid}, UID in object meta: ${uid}`);
+  }
+  const version = asString(metadata['resourceVersion']) ?? '';
+  if (options.preconditionResourceVersion !== undefined && options.preconditionResourceVersion !== version) {
+    throw errors.conflict(definition, name, `Precondition failed: ResourceVersion in precondition: ${options.preconditionResourceVersion}, ResourceVersion in object meta: ${version}`);
+  }
+}

@@ -1,0 +1,91 @@
+import type { JsonObject, JsonValue } from '../json.ts';
+import type { ObjectSchema } from '../schema/schema.ts';
+import type { FieldError } from '../validation/field-error.ts';
+
+/** One column of a kind's Table, as `kubectl get` shows it (its name is upper-cased by kubectl). */
+export interface TableColumn {
+  readonly name: string;
+  readonly type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  readonly format?: string;
+  readonly description: string;
+  /** 0: always shown; 1: only with `-o wide`. */
+  readonly priority: 0 | 1;
+  readonly cell: (object: JsonObject, nowMs: number) => JsonValue;
+}
+
+/** Where the scale subresource finds its numbers (as a CRD's scale subresource declares them). */
+export interface ScaleSubresource {
+  readonly specReplicasPath: readonly string[];
+  readonly statusReplicasPath: readonly string[];
+  /** A LabelSelector object under the kind, rendered to a string for Scale.status.selector. */
+  readonly labelSelectorPath?: readonly string[];
+}
+
+/** Which name rule applies to `metadata.name` (Kubernetes differs per kind). */
+export type NameRule = 'subdomain' | 'label' | 'dns1035';
+
+/**
+ * Everything the API server knows about one kind, declared once. Handlers, discovery, OpenAPI,
+ * Table output and patching all read this; adding a kind is adding one declaration.
+ */
+export interface ResourceDefinition {
+  readonly group: string;
+  readonly version: string;
+  readonly kind: string;
+  readonly plural: string;
+  readonly singular: string;
+  readonly shortNames: readonly string[];
+  readonly categories: readonly string[];
+  readonly namespaced: boolean;
+  /** The whole object's schema (apiVersion, kind, metadata and the kind's own fields). */
+  readonly schema: ObjectSchema;
+  readonly subresources: { readonly status: boolean; readonly scale?: ScaleSubresource };
+  /** Whether metadata.generation counts changes outside metadata and status. */
+  readonly tracksGeneration: boolean;
+  readonly nameRule: NameRule;
+  /** Verbs beyond the usual set are not supported; a kind may drop some (e.g. no deletecollection). */
+  readonly verbs: readonly string[];
+  /** Fills defaults in place (after a create/update body is decoded, before validation). */
+  readonly defaults: (object: JsonObject) => void;
+  /** Kind-specific validation; `old` is the stored object on update. Metadata is validated for all kinds. */
+  readonly validate: (object: JsonObject, old: JsonObject | null) => FieldError[];
+  /** Columns after NAME (NAME is added by the table renderer unless `omitNameColumn`). */
+  readonly columns: readonly TableColumn[];
+  readonly omitNameColumn: boolean;
+  /** Field selectors beyond metadata.name and metadata.namespace. */
+  readonly fieldSelectors: Readonly<Record<string, (object: JsonObject) => string>>;
+  /** Whether a create starts from an empty status (Kubernetes' PrepareForCreate for most kinds with a status subresource). */
+  readonly resetStatusOnCreate: boolean;
+  /** Whether DELETE answers the deleted object (pods) rather than a Success Status. */
+  readonly deleteReturnsObject: boolean;
+}
+
+export const defaultVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] as const;
+
+export type ResourceDeclaration = Pick<ResourceDefinition, 'group' | 'version' | 'kind' | 'plural' | 'namespaced' | 'schema'> &
+  Partial<Omit<ResourceDefinition, 'group' | 'version' | 'kind' | 'plural' | 'namespaced' | 'schema'>>;
+
+/** Fills the usual values so that a declaration says only what is particular to its kind. */
+export function defineResource(declaration: ResourceDeclaration): ResourceDefinition {
+  return {
+    resetStatusOnCreate: declaration.subresources?.status ?? false,
+    deleteReturnsObject: false,
+    singular: declaration.kind.toLowerCase(),
+    shortNames: [],
+    categories: [],
+    subresources: { status: false },
+    tracksGeneration: false,
+    nameRule: 'subdomain',
+    verbs: defaultVerbs,
+    defaults: () => undefined,
+    validate: () => [],
+    columns: [],
+    omitNameColumn: false,
+    fieldSelectors: {},
+    ...declaration,
+  };
+}
+
+export function apiVersionOf(definition: Pick<ResourceDefinition, 'group' | 'version'>): string {
+  return definition.group === '' ? definition.version : `${definition.group}/${definition.version}`;
+}
