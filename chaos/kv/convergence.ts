@@ -1,5 +1,6 @@
 import { realClock } from '../../common/index.ts';
-import { singleEndpointClient, type ProcessCluster } from '../cluster/index.ts';
+import { EtcdWireClient } from '../../store/index.ts';
+import type { ProcessCluster } from '../cluster/index.ts';
 
 export interface MemberState {
   readonly name: string;
@@ -27,18 +28,29 @@ export async function waitForConvergence(cluster: ProcessCluster, deadlineMs: nu
   return { converged: false, states };
 }
 
+interface WireStatus {
+  readonly header: { readonly revision: string };
+  readonly raft_applied_index: string;
+}
+
+interface WireHashKv {
+  readonly header: { readonly revision: string };
+  readonly hash: number;
+}
+
 async function readStates(cluster: ProcessCluster): Promise<MemberState[]> {
   const states: MemberState[] = [];
   for (const member of cluster.members) {
-    const client = singleEndpointClient(member.clientEndpoint, 2_000);
+    // Our own wire client: the etcd3 npm client cannot call HashKV (its method lookup fails).
+    const client = new EtcdWireClient(member.clientEndpoint);
     try {
-      const status = await client.maintenance.status();
-      const hashed = await client.maintenance.hashKV({ revision: status.header.revision });
+      const status = await client.call<WireStatus>('Maintenance', 'Status', {}, 2_000);
+      const hashed = await client.call<WireHashKv>('Maintenance', 'HashKV', { revision: status.header.revision }, 2_000);
       states.push({
         name: member.name,
         revision: Number(hashed.header.revision),
         hash: Number(hashed.hash),
-        appliedIndex: Number(status.raftIndex),
+        appliedIndex: Number(status.raft_applied_index),
       });
     } catch {
       // Not serving yet: the cluster has not converged.
