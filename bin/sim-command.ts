@@ -8,6 +8,7 @@ interface SimFlags {
   nodes: string;
   steps: number;
   verbose?: boolean;
+  workers?: number;
 }
 
 /** `flotilla sim`: seeded, deterministic simulations of whole Raft clusters under faults. */
@@ -21,6 +22,7 @@ export function registerSimCommand(program: Command, setExitCode: (code: number)
     .addOption(new Option('--nodes <n>', 'cluster size').choices(['3', '5']).default('5'))
     .option('--steps <k>', 'ticks of faults per run (1 tick = 100 simulated ms; a final heal and quiet period follow)', parseIntegerOption('--steps', 10, 10_000_000), defaultSteps)
     .option('--verbose', 'print a summary of every run')
+    .option('--workers <n>', 'worker threads for many seeds (default: one per core)', parseIntegerOption('--workers', 1, 8))
     .action(async (flags: SimFlags) => {
       const { runSimCommand } = await import('../chaos/index.ts');
       setExitCode(
@@ -31,6 +33,7 @@ export function registerSimCommand(program: Command, setExitCode: (code: number)
           nodes: flags.nodes === '3' ? 3 : 5,
           steps: flags.steps,
           verbose: flags.verbose === true,
+          ...(flags.workers === undefined ? {} : { workers: flags.workers }),
         }),
       );
     });

@@ -2,6 +2,7 @@ import { microsecondsPerSecond, tickUs } from './config.ts';
 import { createRaftCore } from './core-factory.ts';
 import { runSimulation, type SimRunResult } from './run.ts';
 import { shrinkFailingSeed } from './shrink.ts';
+import { defaultWorkerCount, runSeedsOnWorkers } from './worker-pool.ts';
 import { emptyStats, addStats, type SimStats } from './stats.ts';
 import { describeSchedule, describeStats, formatRunSummary } from './summary.ts';
 
@@ -12,7 +13,12 @@ export interface SimCommandOptions {
   readonly nodes: 3 | 5;
   readonly steps: number;
   readonly verbose: boolean;
+  /** Worker threads for a batch of seeds; 1 runs them on this thread. */
+  readonly workers?: number;
 }
+
+/** Below this many seeds, starting workers costs more than it saves. */
+const seedsForWorkersMin = 50;
 
 /** Failing seeds that get a shrunk schedule printed; later ones print their seed and reason only. */
 export const shrunkFailuresMax = 3;
@@ -28,34 +34,67 @@ type Print = (line: string) => void;
  */
 export async function runSimCommand(options: SimCommandOptions, print: Print = (line) => process.stdout.write(`${line}\n`)): Promise<number> {
   const seeds = options.seed === undefined ? range(options.seedStart, options.seeds) : [options.seed];
+  const workers = options.workers ?? defaultWorkerCount();
+  const parallel = options.seed === undefined && !options.verbose && workers > 1 && seeds.length >= seedsForWorkersMin;
+  const totals = parallel ? await runOnWorkers(seeds, options, workers) : await runHere(seeds, options, print);
+  // Failing seeds are replayed here, one by one, to print their reason and shrunk schedule.
+  let reported = 0;
+  for (const seed of totals.failedSeeds) {
+    const result = parallel ? runSimulation({ seed, nodes: options.nodes, steps: options.steps, createCore: createRaftCore }) : totals.failures.get(seed);
+    if (result !== undefined) reportFailure(result, options, ++reported <= shrunkFailuresMax, print);
+  }
+  printTotals(print, { ...totals, nodes: options.nodes, runs: seeds.length, threads: parallel ? workers : 1 });
+  const failed = totals.failedSeeds.length;
+  print(`${seeds.length - failed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
+}
+
+interface BatchTotals {
+  readonly total: SimStats;
+  simulatedUs: number;
+  wallSeconds: number;
+  inconclusive: number;
+  readonly failedSeeds: number[];
+  readonly failures: Map<number, SimRunResult>;
+}
+
+function emptyTotals(): BatchTotals {
+  return { total: emptyStats(), simulatedUs: 0, wallSeconds: 0, inconclusive: 0, failedSeeds: [], failures: new Map() };
+}
+
+function addOutcome(totals: BatchTotals, outcome: { seed: number; passed: boolean; stats: SimStats; simulatedUs: number; historyOutcome: string | null }): void {
+  addStats(totals.total, outcome.stats);
+  totals.simulatedUs += outcome.simulatedUs;
+  if (outcome.historyOutcome === 'inconclusive') totals.inconclusive++;
+  if (!outcome.passed) totals.failedSeeds.push(outcome.seed);
+}
+
+async function runHere(seeds: readonly number[], options: SimCommandOptions, print: Print): Promise<BatchTotals> {
+  const totals = emptyTotals();
   const replay = options.seed !== undefined;
-  const total = emptyStats();
-  let passed = 0;
-  let failed = 0;
-  let simulatedUs = 0;
-  let inconclusive = 0;
   let wallMs = 0;
-  for (const seed of seeds) {
+  for (const [position, seed] of seeds.entries()) {
     const startedMs = performance.now();
     const result = runSimulation({ seed, nodes: options.nodes, steps: options.steps, createCore: createRaftCore, timeline: replay || options.verbose });
     // Speed counts simulation only, not shrinking or printing.
     wallMs += performance.now() - startedMs;
-    addStats(total, result.stats);
-    simulatedUs += result.simulatedUs;
-    if (result.history?.outcome === 'inconclusive') inconclusive++;
+    addOutcome(totals, { ...result, historyOutcome: result.history?.outcome ?? null });
+    if (!result.passed) totals.failures.set(seed, result);
     if (replay || options.verbose) print(formatRunSummary(result));
-    if (result.passed) passed++;
-    else {
-      failed++;
-      reportFailure(result, options, failed <= shrunkFailuresMax, print);
-    }
     // Let the event loop breathe between seeds (signals, piped output).
-    if ((passed + failed) % 100 === 0) await Promise.resolve();
+    if (position % 100 === 99) await Promise.resolve();
   }
-  const wallSeconds = wallMs / 1000;
-  printTotals(print, { total, simulatedUs, wallSeconds, nodes: options.nodes, runs: seeds.length, inconclusive });
-  print(`${passed} passed, ${failed} failed`);
-  return failed === 0 ? 0 : 1;
+  totals.wallSeconds = wallMs / 1000;
+  return totals;
+}
+
+async function runOnWorkers(seeds: readonly number[], options: SimCommandOptions, workers: number): Promise<BatchTotals> {
+  const totals = emptyTotals();
+  const startedMs = performance.now();
+  await runSeedsOnWorkers({ seeds, nodes: options.nodes, steps: options.steps }, workers, (outcome) => addOutcome(totals, outcome));
+  totals.wallSeconds = (performance.now() - startedMs) / 1000;
+  totals.failedSeeds.sort((a, b) => a - b);
+  return totals;
 }
 
 function reportFailure(result: SimRunResult, options: SimCommandOptions, shrink: boolean, print: Print): void {
@@ -78,14 +117,16 @@ interface Totals {
   readonly nodes: number;
   readonly runs: number;
   readonly inconclusive: number;
+  readonly threads: number;
 }
+
 
 function printTotals(print: Print, totals: Totals): void {
   const clusterSeconds = totals.simulatedUs / microsecondsPerSecond;
   const speed = clusterSeconds / Math.max(totals.wallSeconds, 1e-9);
   print(
     `speed: ${Math.round(clusterSeconds)} simulated cluster-seconds (${totals.runs} runs of ${totals.nodes}-node clusters, ` +
-      `1 tick = ${tickUs / 1000} ms) in ${totals.wallSeconds.toFixed(1)} wall-seconds = ${Math.round(speed)} cluster-seconds per wall-second`,
+      `1 tick = ${tickUs / 1000} ms) in ${totals.wallSeconds.toFixed(1)} wall-seconds on ${totals.threads} thread${totals.threads === 1 ? '' : 's'} = ${Math.round(speed)} cluster-seconds per wall-second`,
   );
   for (const line of describeStats(totals.total)) print(`totals: ${line}`);
   if (totals.inconclusive > 0) print(`linearizability: ${totals.inconclusive} histories inconclusive (search budget spent)`);
