@@ -1,14 +1,16 @@
 import type { Etcd3 } from 'etcd3';
 import { realClock } from '../common/index.ts';
-import { waitForLeader, type ProcessCluster } from '../chaos/cluster/index.ts';
+import { singleEndpointClient, waitForLeader, type ProcessCluster } from '../chaos/cluster/index.ts';
 import { startFlotillaCluster } from './flotilla-cluster.ts';
 import { createClient, waitWritable } from './kv-workload.ts';
 import { fixed } from './table.ts';
 
 /** How long one kill may take to recover before the run counts it as a failure. */
 const recoveryDeadlineMs = 30_000;
-/** Gap between writes of the light background load. */
+/** Gap between writes of the light background load (and between probe rounds). */
 const writeIntervalMs = 10;
+/** Deadline of one probe write: short, so a write stuck on a dead leader does not hide recovery. */
+const probeDeadlineMs = 250;
 
 /**
  * `npm run bench -- failover`: kill -9 the leader repeatedly under a light write load and time
@@ -36,24 +38,51 @@ export async function runFailoverBench(kills: number, print: (line: string) => v
 
 async function killLeaderOnce(cluster: ProcessCluster, client: Etcd3): Promise<number> {
   const leader = await waitForLeader(cluster);
+  // The light load keeps running through the kill (the stock client, as users run it).
+  const load = startLightLoad(client);
   const killedAtMs = realClock.nowMs();
   await cluster.member(leader).process.kill();
-  const recoveredAtMs = await firstSuccessfulWrite(client, killedAtMs);
+  const survivors = cluster.members.filter((member) => member.name !== leader).map((member) => member.clientEndpoint);
+  const recoveredAtMs = await firstSuccessfulWrite(survivors, killedAtMs);
+  await load.stop();
   cluster.member(leader).process.start();
   await waitAllHealthy(cluster);
   return recoveredAtMs - killedAtMs;
 }
 
-async function firstSuccessfulWrite(client: Etcd3, sinceMs: number): Promise<number> {
-  for (let attempt = 0; realClock.nowMs() - sinceMs < recoveryDeadlineMs; attempt++) {
-    try {
-      await client.put('bench/failover').value(String(attempt)).exec();
-      return realClock.nowMs();
-    } catch {
+/**
+ * Probes every surviving member with short-deadline writes and no client-side retry policy, so
+ * the figure is the cluster's unavailability, not a client library's circuit breaker (the etcd3
+ * client's default one stays open for 5 s after three failures).
+ */
+async function firstSuccessfulWrite(endpoints: readonly string[], sinceMs: number): Promise<number> {
+  const probes = endpoints.map((endpoint) => singleEndpointClient(endpoint, probeDeadlineMs));
+  try {
+    for (let attempt = 0; realClock.nowMs() - sinceMs < recoveryDeadlineMs; attempt++) {
+      const outcomes = await Promise.allSettled(probes.map((probe) => probe.put('bench/failover').value(String(attempt)).exec()));
+      if (outcomes.some((outcome) => outcome.status === 'fulfilled')) return realClock.nowMs();
       await new Promise((resolve) => setTimeout(resolve, writeIntervalMs));
     }
+    throw new Error(`no write succeeded within ${recoveryDeadlineMs} ms of the kill`);
+  } finally {
+    for (const probe of probes) probe.close();
   }
-  throw new Error(`no write succeeded within ${recoveryDeadlineMs} ms of the kill`);
+}
+
+function startLightLoad(client: Etcd3): { stop(): Promise<void> } {
+  let running = true;
+  const loop = (async () => {
+    for (let i = 0; running; i++) {
+      await client.put('bench/load').value(String(i)).exec().catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, writeIntervalMs));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
 }
 
 async function waitAllHealthy(cluster: ProcessCluster): Promise<void> {

@@ -1,0 +1,44 @@
+// The agent's public surface (Flotilla's kubelet, node side). See README.md.
+export type * from './pod-types.ts';
+export { AgentError, AgentErrorCode, isAgentError } from './errors.ts';
+export { resolveEnv, expandCommand } from './env.ts';
+export type { EnvLookups, EnvResolution } from './env.ts';
+export { expand } from './expansion.ts';
+export { parseQuantity } from './quantity.ts';
+export { containerId } from './runtime.ts';
+export type {
+  Runtime, StartContainerRequest, RuntimeContainer, ExitInfo, PortMapping, ResolvedMount, ExecOptions, ExecResult, LogOptions, ExitListener,
+} from './runtime.ts';
+export { ProcessRuntime, ProcessRuntimeLimits } from './process-runtime.ts';
+export type { ProcessRuntimeOptions } from './process-runtime.ts';
+export { LogLimits } from './log-rotation.ts';
+export type { LogRotationLimits } from './log-rotation.ts';
+export { readProcessStat, isSameProcessAlive } from './proc-stat.ts';
+export { PortAllocator } from './port-allocator.ts';
+export { resolveTargetPort } from './ports.ts';
+export { buildProcessEnv, envSuffix } from './container-env.ts';
+export { ProbeTracker } from './probes/probe-tracker.ts';
+export type { ProbeOutcome, ProbeResult } from './probes/probe-tracker.ts';
+export { ContainerProbes } from './probes/container-probes.ts';
+export type { ProbeVerdict } from './probes/container-probes.ts';
+export { normalizeProbe, ProbeDefaults } from './probes/probe-spec.ts';
+export type { ProbeKind, NormalizedProbe } from './probes/probe-spec.ts';
+export { runProbe, probeBodyBytesMax } from './probes/prober.ts';
+export type { ProbeTarget, ProbeAttempt } from './probes/prober.ts';
+export { ProbeLoop } from './probes/probe-loop.ts';
+export { RestartBackoff, BackoffDefaults } from './restart-backoff.ts';
+export type { BackoffSettings, BackoffDecision } from './restart-backoff.ts';
+export { shouldRestart } from './restart-policy.ts';
+export { computePodStatus, podPhase, containerStatus, timestamp } from './pod-status.ts';
+export type { PodStatusInput } from './pod-status.ts';
+export type { ContainerRecord, RecordState, TerminatedState } from './container-record.ts';
+export { StatusEmitter, statusPendingMax } from './status-emitter.ts';
+export type { StatusCallback } from './status-emitter.ts';
+export { setUpVolumes, resolveMounts, defaultVolumeFileMode } from './volumes.ts';
+export type { VolumeLookups, VolumeSetup } from './volumes.ts';
+export { writeProjection } from './atomic-writer.ts';
+export { killContainer, minimumGraceAfterHookMs } from './container-kill.ts';
+export { buildStartRequest } from './container-request.ts';
+export { PodWorker, PodWorkerDefaults } from './pod-worker.ts';
+export { goDuration } from './worker-container.ts';
+export type { PodWorkerOptions } from './pod-worker.ts';
