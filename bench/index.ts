@@ -4,3 +4,7 @@ export { runFailoverBench } from './failover-bench.ts';
 export { startEtcdCluster } from './etcd-cluster.ts';
 export { runKvWorkload, createClient, waitWritable } from './kv-workload.ts';
 export type { WorkloadResult, KvWorkloadOptions } from './kv-workload.ts';
+export { runApiBench, apiBenchDefaults } from './api-bench.ts';
+export type { ApiBenchOptions } from './api-bench.ts';
+export { runSchedulerBench } from './scheduler-bench.ts';
+export type { SchedulerBenchOptions } from './scheduler-bench.ts';

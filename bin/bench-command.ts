@@ -9,7 +9,7 @@ function parseConcurrencies(value: string): number[] {
   return levels;
 }
 
-/** `flotilla bench kv|failover`: benchmarks with their anchor measured in the same run. */
+/** `flotilla bench kv|failover|api`: benchmarks with their anchor measured in the same run. */
 export function registerBenchCommand(program: Command, setExitCode: (code: number) => void): void {
   const bench = program.command('bench').description('Benchmarks, each with its anchor (etcd, HAProxy) measured in the same run.');
   bench
@@ -20,6 +20,29 @@ export function registerBenchCommand(program: Command, setExitCode: (code: numbe
     .action(async (flags: { durationMs: number; concurrency: number[] }) => {
       const { runKvBench } = await import('../bench/index.ts');
       await runKvBench({ durationMs: flags.durationMs, concurrencies: flags.concurrency }, (line) => console.log(line));
+      setExitCode(0);
+    });
+  bench
+    .command('api')
+    .description('Kubernetes API on 3 replicas: create ConfigMaps with many clients, list them, fan events out to many watches.')
+    .option('--objects <n>', 'ConfigMaps to create', parseIntegerOption('--objects', 1, 1_000_000), 10_000)
+    .option('--clients <n>', 'concurrent creating clients', parseIntegerOption('--clients', 1, 4096), 64)
+    .option('--watches <n>', 'concurrent watches', parseIntegerOption('--watches', 1, 10_000), 1_000)
+    .option('--fanout-writes <n>', 'writes whose events fan out to every watch', parseIntegerOption('--fanout-writes', 1, 100_000), 100)
+    .action(async (flags: { objects: number; clients: number; watches: number; fanoutWrites: number }) => {
+      const { runApiBench } = await import('../bench/index.ts');
+      await runApiBench(flags, (line) => console.log(line));
+      setExitCode(0);
+    });
+  bench
+    .command('scheduler')
+    .description('100 simulated nodes, 10,000 pods as 100 Deployments: pods bound per second and create→bound latency.')
+    .option('--nodes <n>', 'simulated nodes', parseIntegerOption('--nodes', 1, 10_000), 100)
+    .option('--deployments <n>', 'deployments', parseIntegerOption('--deployments', 1, 10_000), 100)
+    .option('--replicas <n>', 'replicas per deployment', parseIntegerOption('--replicas', 1, 10_000), 100)
+    .action(async (flags: { nodes: number; deployments: number; replicas: number }) => {
+      const { runSchedulerBench } = await import('../bench/index.ts');
+      await runSchedulerBench({ ...flags, timeoutMs: 600_000 }, (line) => console.log(line));
       setExitCode(0);
     });
   bench

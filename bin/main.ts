@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { registerBenchCommand } from './bench-command.ts';
 import { registerChaosCommand } from './chaos-command.ts';
+import { registerKubeconfigCommand } from './kubeconfig-command.ts';
 import { registerServerCommand } from './server-command.ts';
 import { registerSimCommand } from './sim-command.ts';
 import { registerStatusCommand } from './status-command.ts';
@@ -20,6 +21,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerServerCommand(program, setExitCode);
   registerStatusCommand(program, setExitCode);
   registerChaosCommand(program, setExitCode);
+  registerKubeconfigCommand(program, setExitCode);
   try {
     await program.parseAsync([...argv]);
   } catch (error) {

@@ -14,6 +14,8 @@ interface ServerFlags {
   readonly heartbeatTicks?: string;
   readonly snapshotEntries?: string;
   readonly metricsListen?: string;
+  readonly apiListen?: string;
+  readonly apiSan?: string;
   readonly config?: string;
 }
 
@@ -25,7 +27,7 @@ interface ServerFlags {
 export function registerServerCommand(program: Command, setExitCode: (code: number) => void): void {
   program
     .command('server')
-    .description('Run one replica of the replicated store (Raft on LevelDB), serving the etcd v3 gRPC API.')
+    .description('Run one replica of the replicated store (Raft on LevelDB), serving the etcd v3 gRPC API and, with --api-listen, the Kubernetes API.')
     .option('--name <name>', 'this member\'s name (must appear in --initial-cluster)')
     .option('--data-dir <dir>', 'where this member keeps its LevelDB, snapshots and identity')
     .option('--peer-listen <host:port>', 'address for Raft traffic from the other members')
@@ -39,6 +41,8 @@ export function registerServerCommand(program: Command, setExitCode: (code: numb
     .option('--heartbeat-ticks <n>', 'heartbeat interval in ticks (default: 1)')
     .option('--snapshot-entries <n>', 'applied entries between snapshots (default: 10000)')
     .option('--metrics-listen <host:port>', 'serve /metrics and /healthz over HTTP here (default: off)')
+    .option('--api-listen <host:port>', 'serve the Kubernetes API (HTTPS) here, e.g. 0.0.0.0:6443 (default: off)')
+    .option('--api-san <names>', 'extra DNS names/IPs for this replica\'s API certificate, comma-separated')
     .option('--config <file>', 'YAML file with the same keys as these flags (flags override it)')
     .action(async (flags: ServerFlags) => {
       const { ConfigError, loadServerConfig, runServer } = await import('../control-plane/index.ts');
@@ -56,6 +60,8 @@ export function registerServerCommand(program: Command, setExitCode: (code: numb
         'heartbeat-ticks': flags.heartbeatTicks,
         'snapshot-entries': flags.snapshotEntries,
         'metrics-listen': flags.metricsListen,
+        'api-listen': flags.apiListen,
+        'api-san': flags.apiSan,
       };
       const defined = Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined));
       let config;

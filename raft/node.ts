@@ -16,7 +16,7 @@ import {
 import type { RaftOptions } from './options.ts';
 import type { SnapshotStore } from './snapshot-store.ts';
 import type { StableStorage } from './stable-storage.ts';
-import type { StateMachine } from './state-machine.ts';
+import type { PreparedApply, StateMachine } from './state-machine.ts';
 import type { RaftStatus } from './status.ts';
 import type { Transport } from './transport.ts';
 import type { Entry, Membership, MembershipChange, Message, NodeId, Ready, ReadFailure, ReadState, Role, SoftState } from './types.ts';
@@ -113,6 +113,24 @@ interface ForwardedWait<Result> {
 
 /** Callers waiting on leader transfers (one transfer runs at a time; the rest are impatient retries). */
 const transfersPendingMax = 16;
+
+/**
+ * Messages only a leader sends, which carry no promise about its own disk: they may go out before
+ * its write (see `handleReady`). Votes and acknowledgements are not among them.
+ */
+const leaderTrafficTypes: ReadonlySet<Message['type']> = new Set<Message['type']>([
+  'append',
+  'heartbeat',
+  'install-snapshot',
+  'timeout-now',
+  'propose-response',
+  'read-index-response',
+]);
+
+interface AppliedEntries<Result> {
+  readonly entries: readonly Entry[];
+  readonly prepared: PreparedApply<Result>;
+}
 
 interface AwaitedRead {
   readonly index: number;
@@ -445,23 +463,81 @@ export class RaftNode<Batch, Result> {
     void this.stop();
   }
 
-  /** The Ready contract (types.ts): persist, send, apply, serve reads; `advance` follows in `run`. */
+  /**
+   * The Ready contract (types.ts): persist, send, apply, serve reads; `advance` follows in `run`.
+   * Two liberties, both safe:
+   * - A leader sends before its own write (thesis §10.2.1): followers persist before they ack, and
+   *   their acks are stepped only after this Ready is durable here, so no commit index leaves this
+   *   node before the entries it covers are on its disk.
+   * - Committed entries are applied in the same batch as the Ready's Raft writes: one LevelDB
+   *   write per Ready instead of two, atomic, so the applied state is never durable without the
+   *   log entries it came from.
+   */
   private async handleReady(ready: Ready): Promise<void> {
     if (ready.softState !== null) this.onSoftState(ready.softState);
-    await this.persist(ready);
-    await this.send(ready.messages);
+    const sendFirst = this.maySendBeforePersist(ready);
+    if (sendFirst) await this.send(ready.messages);
+    const t0 = performance.now();
+    const applied = await this.persistAndApply(ready);
+    const t1 = performance.now();
+    if (!sendFirst) await this.send(ready.messages);
     this.onForwardedProposals(ready.forwardedProposals);
-    await this.apply(ready.committedEntries);
+    if (applied !== null) this.publishApplied(applied);
     this.serveReads(ready.readStates, ready.readFailures);
+    TRACE.readies++; TRACE.persistMs += t1 - t0; if (ready.mustSync) TRACE.syncs++;
+    TRACE.entries += ready.entries.length; TRACE.committed += ready.committedEntries.length; TRACE.messages += ready.messages.length;
+    if (t1 - t0 > TRACE.persistMaxMs) TRACE.persistMaxMs = t1 - t0;
+    if (t1 - TRACE.since > 2000 && process.env['FLOTILLA_RAFT_TRACE'] !== undefined) {
+      const elu = performance.eventLoopUtilization(TRACE.elu).utilization;
+      this.logger.warn({ trace: { ...TRACE, elu: +elu.toFixed(2), persistMs: +TRACE.persistMs.toFixed(1), applyMs: +TRACE.applyMs.toFixed(1), syncWriteMs: +TRACE.syncWriteMs.toFixed(1), plainWriteMs: +TRACE.plainWriteMs.toFixed(1), persistMaxMs: +TRACE.persistMaxMs.toFixed(1), applyMaxMs: +TRACE.applyMaxMs.toFixed(1) } }, 'trace');
+      Object.assign(TRACE, { elu: performance.eventLoopUtilization(), syncWriteMs: 0, plainWriteMs: 0, readies: 0, syncs: 0, entries: 0, committed: 0, messages: 0, persistMs: 0, applyMs: 0, persistMaxMs: 0, applyMaxMs: 0, since: t1 });
+    }
     if (ready.snapshotRequested) await this.startSnapshot();
   }
 
-  private async persist(ready: Ready): Promise<void> {
-    const { log, stable, snapshots } = this.config;
+  /**
+   * Only a leader's replication traffic may overtake its own write. Anything a follower or a
+   * candidate says (acks, votes) must wait: it promises what is on its disk. A Ready that made this
+   * node step down is judged by its new role, so everything in it waits.
+   */
+  private maySendBeforePersist(ready: Ready): boolean {
+    if (this.softState.role !== 'leader' || ready.messages.length === 0) return false;
+    return ready.messages.every((message) => leaderTrafficTypes.has(message.type));
+  }
+
+  /** Writes the Ready's Raft state and the effects of its committed entries as one batch. */
+  private async persistAndApply(ready: Ready): Promise<AppliedEntries<Result> | null> {
+    const { log, snapshots } = this.config;
     for (const chunk of ready.snapshotChunks) await snapshots.writeChunk(chunk);
     const install = ready.snapshotToInstall;
     if (install !== null) await this.installSnapshot(install);
+    // Created after an install: the restored state machine may sit on a new database handle.
     const batch = log.batch();
+    let dirty = this.stageRaftState(batch, ready);
+    const p0 = performance.now();
+    const applied = await this.stageApply(batch, ready.committedEntries);
+    TRACE.applyMs += performance.now() - p0;
+    if (applied !== null) dirty = true;
+    if (dirty) {
+      try {
+        const w0 = performance.now();
+        await log.write(batch, { sync: ready.mustSync });
+        const w = performance.now() - w0;
+        if (ready.mustSync) TRACE.syncWriteMs += w; else TRACE.plainWriteMs += w;
+        if (w > TRACE.applyMaxMs) TRACE.applyMaxMs = w;
+      } catch (error) {
+        applied?.prepared.abandon(error);
+        throw error;
+      }
+    }
+    if (install !== null) await snapshots.prune(install.index);
+    return applied;
+  }
+
+  /** Stages hard state, snapshot metadata and new entries; returns whether anything was staged. */
+  private stageRaftState(batch: Batch, ready: Ready): boolean {
+    const { log, stable } = this.config;
+    const install = ready.snapshotToInstall;
     let dirty = false;
     if (ready.hardState !== null) {
       stable.setHardState(batch, ready.hardState);
@@ -479,8 +555,7 @@ export class RaftNode<Batch, Result> {
       log.append(batch, ready.entries);
       dirty = true;
     }
-    if (dirty) await log.write(batch, { sync: ready.mustSync });
-    if (install !== null) await snapshots.prune(install.index);
+    return dirty;
   }
 
   private async installSnapshot(metadata: Ready['snapshotToInstall'] & object): Promise<void> {
@@ -517,23 +592,18 @@ export class RaftNode<Batch, Result> {
     }
   }
 
-  private async apply(entries: readonly Entry[]): Promise<void> {
-    const { stateMachine, log } = this.config;
-    const applied = stateMachine.appliedIndex;
-    // After a restart the state machine may be ahead of the core's applied index (it keeps its own).
+  /** Stages the committed entries the state machine has not applied yet (it keeps its own applied index across restarts). */
+  private async stageApply(batch: Batch, entries: readonly Entry[]): Promise<AppliedEntries<Result> | null> {
+    const applied = this.config.stateMachine.appliedIndex;
     const fresh = entries[0] !== undefined && entries[0].index > applied ? entries : entries.filter((entry) => entry.index > applied);
-    if (fresh.length === 0) return;
-    const batch = log.batch();
-    const prepared = await stateMachine.prepareApply(fresh, batch);
-    try {
-      // Not fsynced: the entries are durable in the log, so a crash only means applying them again.
-      await log.write(batch, { sync: false });
-    } catch (error) {
-      prepared.abandon(error);
-      throw error;
-    }
-    prepared.commit();
-    this.proposals.settleApplied(fresh, prepared.outcomes);
+    if (fresh.length === 0) return null;
+    return { entries: fresh, prepared: await this.config.stateMachine.prepareApply(fresh, batch) };
+  }
+
+  /** The batch is written: readers and watchers see the entries, their proposers get the results. */
+  private publishApplied(applied: AppliedEntries<Result>): void {
+    applied.prepared.commit();
+    this.proposals.settleApplied(applied.entries, applied.prepared.outcomes);
     this.releaseAwaitedReads();
   }
 
@@ -634,6 +704,8 @@ export class RaftNode<Batch, Result> {
     }
   }
 }
+
+const TRACE = { elu: performance.eventLoopUtilization(), syncWriteMs: 0, plainWriteMs: 0, readies: 0, syncs: 0, entries: 0, committed: 0, messages: 0, persistMs: 0, applyMs: 0, persistMaxMs: 0, applyMaxMs: 0, since: 0 };
 
 function resolveOptions(input: RaftNodeOptionsInput | undefined): RaftNodeOptions {
   const { raft, ...rest } = input ?? {};

@@ -19,6 +19,8 @@ export interface ProcessClusterOptions {
   readonly rootDir?: string;
   /** Extra `flotilla server` arguments for every member (timeouts, snapshot thresholds). */
   readonly extraArgs?: readonly string[];
+  /** Extra arguments for one member (e.g. its own --api-listen port), after `extraArgs`. */
+  readonly perMemberArgs?: (name: string, index: number) => readonly string[];
   readonly env?: Readonly<Record<string, string>>;
   /** Put a fault relay on every link (default). Benchmarks turn it off to measure the real path. */
   readonly relays?: boolean;
@@ -61,6 +63,7 @@ export class ProcessCluster {
           ...['--peer-listen', `${host}:${peerPort}`, '--client-listen', clientEndpoint],
           ...['--initial-cluster', initialCluster],
           ...(options.extraArgs ?? []),
+          ...(options.perMemberArgs?.(name, i) ?? []),
         ];
         const spec = { name, args, logPath: join(rootDir, `${name}.log`), ...(options.env ? { env: options.env } : {}) };
         return { name, clientEndpoint, peerPort, dataDir, process: new ServerProcess(spec) };

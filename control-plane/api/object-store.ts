@@ -77,7 +77,11 @@ export type ObjectWatch = AsyncIterable<ObjectWatchEvent>;
 export interface ObjectStore {
   /** The latest committed revision. */
   currentRevision(): Promise<number>;
-  get(key: string): Promise<StoredObject | null>;
+  /**
+   * `local`: this replica's applied state, without a ReadIndex round (may lag the leader by a
+   * few milliseconds; for checks Kubernetes serves from a cache too, e.g. "does the namespace exist").
+   */
+  get(key: string, options?: { readonly consistency?: 'linearizable' | 'local' }): Promise<StoredObject | null>;
   list(prefix: string, options?: ListOptions): Promise<ListResult>;
   /** Fails with 'exists' when the key is present. */
   create(key: string, value: Uint8Array): Promise<CreateResult>;

@@ -1,12 +1,15 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { realEnv, type Env } from '../../common/index.ts';
 import { silentLogger, type Logger } from '../../common/index.ts';
 import { ApiLimits, type ApiContext } from './context.ts';
 import { bootstrapNamespaces } from './bootstrap.ts';
+import type { ClusterBootstrap } from './cluster-bootstrap.ts';
 import { buildRouter, isPublicPath, type RouteHandler } from './http/routes.ts';
 import { sendError } from './http/respond.ts';
+import { answerUpgrade } from './http/upgrade.ts';
 import type { ObjectStore } from './object-store.ts';
 import { OpenApiV3Documents } from './openapi/openapi-v3.ts';
 import { builtinResources } from './registry/kinds/index.ts';
@@ -33,6 +36,11 @@ export interface ApiServerOptions {
   /** How often idle watches with allowWatchBookmarks get a BOOKMARK (default 60 s, as Kubernetes). */
   readonly bookmarkIntervalMs?: number;
   readonly limits?: Partial<ApiLimits>;
+  /**
+   * A replicated cluster's shared CA and admin token (from the replicated store). Absent: a
+   * single server makes its own CA and token in `dataDir` at first start.
+   */
+  readonly cluster?: ClusterBootstrap;
 }
 
 export interface ApiServer {
@@ -73,9 +81,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     activeWatches: { count: 0 },
   };
   await bootstrapNamespaces(context);
-  const { authenticator, adminToken } = await TokenAuthenticator.open(options.dataDir);
+  const { authenticator, adminToken } = options.cluster === undefined
+    ? await TokenAuthenticator.open(options.dataDir)
+    : { authenticator: await TokenAuthenticator.withAdminToken(options.dataDir, options.cluster.adminToken), adminToken: options.cluster.adminToken };
   const names = ['localhost', '127.0.0.1', '::1', ...(host === '0.0.0.0' || host === '::' ? [] : [host]), ...(options.extraNames ?? [])];
-  const credentials = await ensureServingCredentials(options.dataDir, names, env.clock.nowMs());
+  const credentials = await ensureServingCredentials(options.dataDir, names, env.clock.nowMs(), options.cluster?.ca);
   let boundPort = options.port ?? 0;
   const router = buildRouter({ context, openapi: new OpenApiV3Documents(context.registry), serverAddress: () => `${host}:${boundPort}` });
   const inFlight = { count: 0 };
@@ -83,6 +93,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const server = options.insecureHttp === true
     ? createHttpServer(handle)
     : createHttpsServer({ cert: credentials.certificatePem, key: credentials.privateKeyPem }, handle);
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => socket.destroy());
+    void answerUpgrade(context, authenticator, request, socket);
+  });
   // Watches are long-lived; the server must not cut them (clients send timeoutSeconds).
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;

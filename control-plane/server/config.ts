@@ -18,6 +18,8 @@ export const serverSettingKeys = [
   'heartbeat-ticks',
   'snapshot-entries',
   'metrics-listen',
+  'api-listen',
+  'api-san',
 ] as const;
 
 export type ServerSettingKey = (typeof serverSettingKeys)[number];
@@ -39,6 +41,10 @@ export interface ServerConfig {
   readonly snapshotEntries: number;
   /** Null: no metrics endpoint. */
   readonly metricsListen: HostPort | null;
+  /** The Kubernetes API (HTTPS); null: not served. */
+  readonly apiListen: HostPort | null;
+  /** Extra names (DNS or IP) for this replica's serving certificate, beyond localhost, 127.0.0.1 and the --api-listen host. */
+  readonly apiSans: readonly string[];
 }
 
 /**
@@ -151,6 +157,9 @@ export function resolveServerConfig(settings: ServerSettings): ServerConfig {
   if (heartbeatTicks >= electionTicks) problems.push(`--heartbeat-ticks (${heartbeatTicks}) must be smaller than --election-ticks (${electionTicks})`);
   const snapshotEntries = integer('snapshot-entries', 1, 100_000_000);
   const metricsListen = address('metrics-listen', text('metrics-listen'));
+  const apiListen = address('api-listen', text('api-listen'));
+  const apiSans = (text('api-san') ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+  for (const name of apiSans) if (!/^[A-Za-z0-9.:*-]+$/.test(name)) problems.push(`--api-san: "${name}" is not a DNS name or IP address`);
   const token = text('cluster-token');
   if (token === '') problems.push('--cluster-token: must not be empty when given');
   const advertised = text('advertise-client-url');
@@ -172,6 +181,8 @@ export function resolveServerConfig(settings: ServerSettings): ServerConfig {
     heartbeatTicks,
     snapshotEntries,
     metricsListen,
+    apiListen,
+    apiSans,
   };
 }
 

@@ -6,3 +6,7 @@ export { ServerMetrics, startMetricsServer } from './metrics.ts';
 export type { MetricsServer } from './metrics.ts';
 export { runStatus, collectStatus, formatStatus } from './status.ts';
 export type { StatusReport, EndpointStatus, MemberStatus, UnreachableMember } from './status.ts';
+export { runKubeconfig } from './kubeconfig.ts';
+export type { KubeconfigRequest } from './kubeconfig.ts';
+export { startReplicaApi } from './replica-api.ts';
+export type { ReplicaApiOptions } from './replica-api.ts';

@@ -1,6 +1,10 @@
 import { createLogger, realEnv, type Logger } from '../../common/index.ts';
 import { formatHostPort, Replica, ReplicatedBackend, startEtcdApiServer, type EtcdApiServer } from '../../store/index.ts';
+import { join } from 'node:path';
+import type { ApiServer } from '../api/server.ts';
 import type { ServerConfig } from './config.ts';
+import { startReplicaApi } from './replica-api.ts';
+import { cpuProfileDirectoryVariable, startCpuProfile } from './cpu-profile.ts';
 import { ServerMetrics, startMetricsServer, type MetricsServer } from './metrics.ts';
 
 export interface RunServerOptions {
@@ -20,6 +24,7 @@ const closeGraceMs = 2_000;
  */
 export async function runServer(config: ServerConfig, options: RunServerOptions = {}): Promise<number> {
   const logger = options.logger ?? createLogger('flotilla-server');
+  const profiler = await startCpuProfile(process.env[cpuProfileDirectoryVariable]);
   const seed = Math.floor(Math.random() * 2 ** 32);
   const env = realEnv(seed);
   logger.info({ config: describeConfig(config), seed }, 'flotilla server starting');
@@ -68,18 +73,57 @@ export async function runServer(config: ServerConfig, options: RunServerOptions 
     if (config.metricsListen !== null) metricsServer = await startMetricsServer(config.metricsListen, metrics, healthOf(replica), logger);
   } catch (error) {
     logger.fatal({ err: error }, 'flotilla server could not start');
-    await shutdown(logger, { replica, backend, api, metricsServer });
+    await shutdown(logger, { replica, backend, api, metricsServer, kubernetesApi: null });
     return 1;
   }
+  const kubernetesApi = startKubernetesApi(config, replica, env, logger);
   const removed = new Promise<string>((resolve) => replica?.onRemoved(() => resolve('removed from the cluster')));
-  const reason = await Promise.race([stopped, removed]);
+  const reason = await Promise.race([stopped, removed, kubernetesApi.failed]);
   logger.info({ reason }, 'flotilla server shutting down');
-  await shutdown(logger, { replica, backend, api, metricsServer });
-  logger.info('flotilla server stopped');
+  await shutdown(logger, { replica, backend, api, metricsServer, kubernetesApi });
+  const profilePath = await profiler?.stop();
+  logger.info(profilePath === undefined ? {} : { profilePath }, 'flotilla server stopped');
   return 0;
 }
 
+interface KubernetesApiHandle {
+  /** Resolves with a reason if the API could not start (the server then stops: exit code 0 would hide it, so it logs fatal). */
+  readonly failed: Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the Kubernetes API in the background: it needs the cluster's bootstrap record, which
+ * needs a leader, and the replica must keep serving Raft (and signals) while it waits.
+ */
+function startKubernetesApi(config: ServerConfig, replica: Replica, env: ReturnType<typeof realEnv>, logger: Logger): KubernetesApiHandle {
+  const listen = config.apiListen;
+  if (listen === null) return { failed: new Promise(() => undefined), close: async () => undefined };
+  const abort = new AbortController();
+  let server: ApiServer | null = null;
+  const failed = new Promise<string>((resolve) => {
+    startReplicaApi({ replica, listen, extraNames: config.apiSans, dataDir: join(config.dataDir, 'api'), env, logger, signal: abort.signal })
+      .then((started) => {
+        server = started;
+        if (abort.signal.aborted) void started.close();
+      })
+      .catch((error: unknown) => {
+        if (abort.signal.aborted) return;
+        logger.fatal({ err: error }, 'the Kubernetes API could not start');
+        resolve('the Kubernetes API could not start');
+      });
+  });
+  return {
+    failed,
+    close: async () => {
+      abort.abort();
+      await (server as ApiServer | null)?.close();
+    },
+  };
+}
+
 interface Parts {
+  readonly kubernetesApi: KubernetesApiHandle | null;
   readonly replica: Replica | null;
   readonly backend: ReplicatedBackend | null;
   readonly api: EtcdApiServer | null;
@@ -95,6 +139,7 @@ async function shutdown(logger: Logger, parts: Parts): Promise<void> {
     }
   };
   await step('metrics', () => parts.metricsServer?.close());
+  await step('Kubernetes API', () => parts.kubernetesApi?.close());
   await step('client API', () => parts.api?.close({ graceMs: closeGraceMs }));
   await step('backend', () => parts.backend?.close());
   await step('replica', () => parts.replica?.stop());
@@ -115,6 +160,7 @@ function describeConfig(config: ServerConfig): Record<string, unknown> {
     peerListen: formatHostPort(config.peerListen),
     clientListen: formatHostPort(config.clientListen),
     metricsListen: config.metricsListen === null ? null : formatHostPort(config.metricsListen),
+    apiListen: config.apiListen === null ? null : formatHostPort(config.apiListen),
     initialCluster: config.initialCluster.map((member) => `${member.name}=${formatHostPort(member.address)}`).join(','),
   };
 }

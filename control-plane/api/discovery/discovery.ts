@@ -62,6 +62,11 @@ function resourceEntries(definition: ResourceDefinition): JsonObject[] {
   if (definition.subresources.scale !== undefined) {
     entries.push({ name: `${definition.plural}/scale`, singularName: '', namespaced: definition.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: subresourceVerbs });
   }
+  if (definition.subresources.binding === true) entries.push({ name: `${definition.plural}/binding`, singularName: '', namespaced: definition.namespaced, kind: 'Binding', verbs: ['create'] });
+  for (const connect of definition.subresources.connect ?? []) {
+    const kind = connect === 'log' ? definition.kind : `${definition.kind}${connect === 'exec' ? 'ExecOptions' : connect === 'attach' ? 'AttachOptions' : 'PortForwardOptions'}`;
+    entries.push({ name: `${definition.plural}/${connect}`, singularName: '', namespaced: definition.namespaced, kind, verbs: connect === 'log' ? ['get'] : ['create', 'get'] });
+  }
   return entries;
 }
 

@@ -1,11 +1,13 @@
 import type { ApiContext } from '../context.ts';
 import { errors } from '../status.ts';
+import { handleBinding } from './binding.ts';
 import { handleCreate } from './create.ts';
+import { podConnectError } from './pod-connect.ts';
 import { handleDelete, handleDeleteCollection } from './delete.ts';
 import { handleGet } from './get.ts';
 import { handleList } from './list.ts';
 import { handlePatch } from './patch.ts';
-import type { HandlerResult, ResourceRequest } from './request.ts';
+import { requireName, type HandlerResult, type ResourceRequest } from './request.ts';
 import { handleUpdate } from './update.ts';
 import { handleWatch, type EventEncoder } from './watch.ts';
 
@@ -33,8 +35,12 @@ export function verbOf(request: ResourceRequest): string {
 }
 
 export async function dispatchResource(context: ApiContext, request: ResourceRequest, encodeEvent: EventEncoder): Promise<HandlerResult> {
+  const { definition, name, subresource } = request.target;
+  if (subresource === 'binding') return handleBinding(context, request);
+  if (subresource !== undefined && definition.subresources.connect?.includes(subresource) === true) {
+    throw await podConnectError(context, definition, request.target.namespace, requireName(request.target), subresource);
+  }
   const verb = verbOf(request);
-  const { definition, name } = request.target;
   if (verb === 'unsupported' || (!definition.verbs.includes(verb) && request.target.subresource === undefined)) {
     throw errors.methodNotAllowed(request.method, `${definition.plural}${name === undefined ? '' : `/${name}`}`);
   }

@@ -24,7 +24,11 @@ export function resolveResourcePath(registry: ResourceRegistry, group: string, v
   const definition = registry.find(group, version, plural);
   if (definition === undefined || extra.length > 0) throw notFound();
   if (subresource !== undefined) {
-    const allowed = (subresource === 'status' && definition.subresources.status) || (subresource === 'scale' && definition.subresources.scale !== undefined);
+    const allowed =
+      (subresource === 'status' && definition.subresources.status) ||
+      (subresource === 'scale' && definition.subresources.scale !== undefined) ||
+      (subresource === 'binding' && definition.subresources.binding === true) ||
+      (definition.subresources.connect?.includes(subresource) ?? false);
     if (!allowed) throw notFound();
   }
   if (definition.namespaced && namespace === undefined && name !== undefined) throw notFound();

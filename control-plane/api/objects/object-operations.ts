@@ -33,8 +33,14 @@ export async function createObject(context: ApiContext, definition: ResourceDefi
   return object;
 }
 
+/**
+ * Kubernetes checks this from its namespace cache; a local read is the same (a namespace made a
+ * moment ago through another replica may need a retry, exactly as there).
+ */
 async function requireNamespace(context: ApiContext, namespace: string): Promise<void> {
-  const stored = await context.store.get(objectKey(namespaceResource, undefined, namespace));
+  const key = objectKey(namespaceResource, undefined, namespace);
+  // A miss is confirmed linearizably: "namespace created, then object created" from one client must work on any replica.
+  const stored = (await context.store.get(key, { consistency: 'local' })) ?? (await context.store.get(key));
   if (stored === null) throw errors.notFound(namespaceResource, namespace);
 }
 

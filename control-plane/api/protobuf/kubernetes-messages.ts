@@ -1,6 +1,6 @@
 /**
  * Field numbers of the Kubernetes protobuf messages (k8s.io/api/<group>/<version>/generated.proto) for the kinds
- * kubectl's typed clients send as protobuf (`kubectl create configmap|secret|namespace|serviceaccount|deployment|service`).
+ * kubectl's typed clients send as protobuf (`kubectl create configmap|secret|namespace|serviceaccount|deployment|service|job|cronjob`).
  * Other kinds are refused with a 415 that says to send JSON.
  */
 export type ProtoType = 'string' | 'bytes' | 'int32' | 'int64' | 'bool' | 'time' | 'quantity' | 'intOrString' | { readonly message: string };
@@ -79,10 +79,22 @@ export const messages: Readonly<Record<string, MessageTable>> = {
     19: f('ipFamilies', 'string', { repeated: true }), 20: p('allocateLoadBalancerNodePorts', 'bool'), 21: p('loadBalancerClass', 'string'), 22: p('internalTrafficPolicy', 'string'),
   },
   ServicePort: { 1: f('name', 'string'), 2: f('protocol', 'string'), 3: f('port', 'int32'), 4: f('targetPort', 'intOrString'), 5: f('nodePort', 'int32'), 6: p('appProtocol', 'string') },
+  Job: { 1: f('metadata', m('ObjectMeta')), 2: f('spec', m('JobSpec')), 3: f('status', m('Empty')) },
+  JobSpec: {
+    1: p('parallelism', 'int32'), 2: p('completions', 'int32'), 3: p('activeDeadlineSeconds', 'int64'), 4: p('selector', m('LabelSelector')), 5: p('manualSelector', 'bool'),
+    6: f('template', m('PodTemplateSpec')), 7: p('backoffLimit', 'int32'), 8: p('ttlSecondsAfterFinished', 'int32'), 9: p('completionMode', 'string'), 10: p('suspend', 'bool'),
+    12: p('backoffLimitPerIndex', 'int32'), 13: p('maxFailedIndexes', 'int32'), 14: p('podReplacementPolicy', 'string'), 15: p('managedBy', 'string'),
+  },
+  CronJob: { 1: f('metadata', m('ObjectMeta')), 2: f('spec', m('CronJobSpec')), 3: f('status', m('Empty')) },
+  CronJobSpec: {
+    1: f('schedule', 'string'), 2: p('startingDeadlineSeconds', 'int64'), 3: f('concurrencyPolicy', 'string'), 4: p('suspend', 'bool'), 5: f('jobTemplate', m('JobTemplateSpec')),
+    6: p('successfulJobsHistoryLimit', 'int32'), 7: p('failedJobsHistoryLimit', 'int32'), 8: p('timeZone', 'string'),
+  },
+  JobTemplateSpec: { 1: f('metadata', m('ObjectMeta')), 2: f('spec', m('JobSpec')) },
   /** A message kubectl sends empty (status, securityContext): any content is refused. */
   Empty: {},
   Unsupported: {},
 };
 
 /** The top-level message of each kind a protobuf body may carry. */
-export const protobufKinds: ReadonlySet<string> = new Set(['ConfigMap', 'Secret', 'Namespace', 'ServiceAccount', 'Deployment', 'Service']);
+export const protobufKinds: ReadonlySet<string> = new Set(['ConfigMap', 'Secret', 'Namespace', 'ServiceAccount', 'Deployment', 'Service', 'Job', 'CronJob']);

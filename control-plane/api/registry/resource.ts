@@ -39,7 +39,14 @@ export interface ResourceDefinition {
   readonly namespaced: boolean;
   /** The whole object's schema (apiVersion, kind, metadata and the kind's own fields). */
   readonly schema: ObjectSchema;
-  readonly subresources: { readonly status: boolean; readonly scale?: ScaleSubresource };
+  readonly subresources: {
+    readonly status: boolean;
+    readonly scale?: ScaleSubresource;
+    /** Streaming subresources served by the node's agent (pods: log, exec, attach, portforward). */
+    readonly connect?: readonly string[];
+    /** POST <plural>/<name>/binding assigns the object to a node (pods; the scheduler uses it). */
+    readonly binding?: boolean;
+  };
   /** Whether metadata.generation counts changes outside metadata and status. */
   readonly tracksGeneration: boolean;
   readonly nameRule: NameRule;

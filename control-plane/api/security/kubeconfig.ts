@@ -8,18 +8,22 @@ export interface KubeconfigOptions {
   readonly token: string;
   readonly clusterName?: string;
   readonly userName?: string;
+  /** Other replicas' URLs: each gets its own cluster and context (`<cluster>-2`, …) to switch to with `kubectl --context`. */
+  readonly alternateServerUrls?: readonly string[];
 }
 
 /** A kubeconfig with one cluster, one user (bearer token) and one current context. */
 export function renderKubeconfig(options: KubeconfigOptions): string {
   const cluster = options.clusterName ?? 'flotilla';
   const user = options.userName ?? 'flotilla-admin';
+  const caData = Buffer.from(options.caCertificatePem).toString('base64');
+  const servers = [{ name: cluster, url: options.serverUrl }, ...(options.alternateServerUrls ?? []).map((url, index) => ({ name: `${cluster}-${index + 2}`, url }))];
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: cluster, cluster: { server: options.serverUrl, 'certificate-authority-data': Buffer.from(options.caCertificatePem).toString('base64') } }],
+    clusters: servers.map((server) => ({ name: server.name, cluster: { server: server.url, 'certificate-authority-data': caData } })),
     users: [{ name: user, user: { token: options.token } }],
-    contexts: [{ name: cluster, context: { cluster, user, namespace: 'default' } }],
+    contexts: servers.map((server) => ({ name: server.name, context: { cluster: server.name, user, namespace: 'default' } })),
     'current-context': cluster,
     preferences: {},
   });

@@ -1,4 +1,4 @@
-import { webcrypto } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import './reflect-metadata-shim.ts';
@@ -52,10 +52,14 @@ async function readIfExists(path: string): Promise<string | null> {
   }
 }
 
-async function loadOrCreateCa(directory: string, nowMs: number): Promise<{ certificate: x509.X509Certificate; privateKey: CryptoKey; pem: string }> {
-  const certificatePem = await readIfExists(join(directory, 'ca.crt'));
-  const keyPem = await readIfExists(join(directory, 'ca.key'));
-  if (certificatePem !== null && keyPem !== null) return { certificate: new x509.X509Certificate(certificatePem), privateKey: await importKeyPem(keyPem), pem: certificatePem };
+/** A CA as PEM text: what the cluster bootstrap record carries to every replica. */
+export interface CertificateAuthorityPem {
+  readonly certificatePem: string;
+  readonly privateKeyPem: string;
+}
+
+/** A fresh cluster CA (P-256, self-signed). */
+export async function createCertificateAuthority(nowMs: number): Promise<CertificateAuthorityPem> {
   const keys = await generateKeys();
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({
     name: 'CN=flotilla-ca',
@@ -69,47 +73,67 @@ async function loadOrCreateCa(directory: string, nowMs: number): Promise<{ certi
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey as unknown as X509Key),
     ],
   });
-  const pem = certificate.toString('pem');
-  await writeFile(join(directory, 'ca.key'), await exportKeyPem(keys.privateKey), { mode: 0o600 });
-  await writeFile(join(directory, 'ca.crt'), pem);
-  return { certificate, privateKey: keys.privateKey, pem };
+  return { certificatePem: certificate.toString('pem'), privateKeyPem: await exportKeyPem(keys.privateKey) };
+}
+
+/** The CA kept in `<dataDir>/pki` (single-process servers): made at first start. */
+async function loadOrCreateLocalCa(directory: string, nowMs: number): Promise<CertificateAuthorityPem> {
+  const certificatePem = await readIfExists(join(directory, 'ca.crt'));
+  const privateKeyPem = await readIfExists(join(directory, 'ca.key'));
+  if (certificatePem !== null && privateKeyPem !== null) return { certificatePem, privateKeyPem };
+  const ca = await createCertificateAuthority(nowMs);
+  await writeFile(join(directory, 'ca.key'), ca.privateKeyPem, { mode: 0o600 });
+  await writeFile(join(directory, 'ca.crt'), ca.certificatePem);
+  return ca;
 }
 
 function isIp(name: string): boolean {
   return /^\d+\.\d+\.\d+\.\d+$/.test(name) || name.includes(':');
 }
 
-export async function ensureServingCredentials(dataDir: string, names: readonly string[], nowMs: number): Promise<ServingCredentials> {
-  const directory = join(dataDir, 'pki');
-  await mkdir(directory, { recursive: true });
-  const ca = await loadOrCreateCa(directory, nowMs);
-  const wanted = [...new Set(names)].sort().join(',');
-  const existing = await readIfExists(join(directory, 'apiserver.crt'));
-  const existingKey = await readIfExists(join(directory, 'apiserver.key'));
-  if (existing !== null && existingKey !== null && (await readIfExists(join(directory, 'apiserver.names'))) === wanted) {
-    return { caCertificatePem: ca.pem, certificatePem: existing, privateKeyPem: existingKey };
-  }
+/** A serving certificate for `names` (DNS names and IPs), signed by `ca`. */
+export async function issueServingCertificate(ca: CertificateAuthorityPem, names: readonly string[], nowMs: number): Promise<{ certificatePem: string; privateKeyPem: string }> {
+  const caCertificate = new x509.X509Certificate(ca.certificatePem);
   const keys = await generateKeys();
   const certificate = await x509.X509CertificateGenerator.create({
     subject: 'CN=flotilla-apiserver',
-    issuer: ca.certificate.subject,
+    issuer: caCertificate.subject,
     notBefore: new Date(nowMs - dayMs),
     notAfter: new Date(nowMs + CertificateLifetimes.servingDays * dayMs),
     signingAlgorithm,
     publicKey: keys.publicKey as unknown as X509Key,
-    signingKey: ca.privateKey as unknown as Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[0]['keys']['privateKey'],
+    signingKey: (await importKeyPem(ca.privateKeyPem)) as unknown as Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[0]['keys']['privateKey'],
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension(wanted.split(',').map((name) => ({ type: isIp(name) ? 'ip' : 'dns', value: name }))),
-      await x509.AuthorityKeyIdentifierExtension.create(ca.certificate),
+      new x509.SubjectAlternativeNameExtension(names.map((name) => ({ type: isIp(name) ? 'ip' : 'dns', value: name }))),
+      await x509.AuthorityKeyIdentifierExtension.create(caCertificate),
     ],
   });
-  const certificatePem = certificate.toString('pem');
-  const privateKeyPem = await exportKeyPem(keys.privateKey);
-  await writeFile(join(directory, 'apiserver.key'), privateKeyPem, { mode: 0o600 });
-  await writeFile(join(directory, 'apiserver.crt'), certificatePem);
+  return { certificatePem: certificate.toString('pem'), privateKeyPem: await exportKeyPem(keys.privateKey) };
+}
+
+/**
+ * The serving credentials in `<dataDir>/pki`, re-issued when the names or the CA change. With
+ * `sharedCa` (a replicated cluster: one CA for every replica) that CA signs and its certificate
+ * is written to `pki/ca.crt` for `flotilla kubeconfig`; otherwise a local CA is made at first start.
+ */
+export async function ensureServingCredentials(dataDir: string, names: readonly string[], nowMs: number, sharedCa?: CertificateAuthorityPem): Promise<ServingCredentials> {
+  const directory = join(dataDir, 'pki');
+  await mkdir(directory, { recursive: true });
+  const ca = sharedCa ?? (await loadOrCreateLocalCa(directory, nowMs));
+  if (sharedCa !== undefined) await writeFile(join(directory, 'ca.crt'), sharedCa.certificatePem);
+  const sortedNames = [...new Set(names)].sort();
+  const wanted = `${sortedNames.join(',')}|${createHash('sha256').update(ca.certificatePem).digest('hex')}`;
+  const existing = await readIfExists(join(directory, 'apiserver.crt'));
+  const existingKey = await readIfExists(join(directory, 'apiserver.key'));
+  if (existing !== null && existingKey !== null && (await readIfExists(join(directory, 'apiserver.names'))) === wanted) {
+    return { caCertificatePem: ca.certificatePem, certificatePem: existing, privateKeyPem: existingKey };
+  }
+  const issued = await issueServingCertificate(ca, sortedNames, nowMs);
+  await writeFile(join(directory, 'apiserver.key'), issued.privateKeyPem, { mode: 0o600 });
+  await writeFile(join(directory, 'apiserver.crt'), issued.certificatePem);
   await writeFile(join(directory, 'apiserver.names'), wanted);
-  return { caCertificatePem: ca.pem, certificatePem, privateKeyPem };
+  return { caCertificatePem: ca.certificatePem, ...issued };
 }

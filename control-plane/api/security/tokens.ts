@@ -32,6 +32,22 @@ export class TokenAuthenticator {
     return { authenticator: new TokenAuthenticator(new Map([[adminToken, adminUser]])), adminToken };
   }
 
+  /**
+   * A replicated cluster's admin token (the same on every replica, from the cluster bootstrap
+   * record), also written to `<dataDir>/auth/admin.token` so `flotilla kubeconfig --data-dir` finds it.
+   */
+  static async withAdminToken(dataDir: string, adminToken: string): Promise<TokenAuthenticator> {
+    const directory = join(dataDir, 'auth');
+    await mkdir(directory, { recursive: true });
+    await writeFile(join(directory, 'admin.token'), `${adminToken}\n`, { mode: 0o600 });
+    return new TokenAuthenticator(new Map([[adminToken, adminUser]]));
+  }
+
+  /** A new admin token: 32 random bytes, hex. */
+  static newToken(): string {
+    return randomBytes(32).toString('hex');
+  }
+
   /** The user of an `Authorization: Bearer <token>` header, or null. Compares in constant time. */
   authenticate(header: string | undefined): UserInfo | null {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');

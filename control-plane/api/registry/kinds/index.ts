@@ -1,5 +1,16 @@
 import type { ResourceDefinition } from '../resource.ts';
 import { configMapResource } from './config-map.ts';
+import { controllerRevisionResource } from './controller-revision.ts';
+import { cronJobResource } from './cron-job.ts';
+import { daemonSetResource } from './daemon-set.ts';
+import { endpointSliceResource } from './endpoint-slice.ts';
+import { horizontalPodAutoscalerResource } from './horizontal-pod-autoscaler.ts';
+import { ingressClassResource } from './ingress-class.ts';
+import { ingressResource } from './ingress.ts';
+import { jobResource } from './job.ts';
+import { persistentVolumeClaimResource } from './persistent-volume-claim.ts';
+import { persistentVolumeResource } from './persistent-volume.ts';
+import { statefulSetResource } from './stateful-set.ts';
 import { deploymentResource } from './deployment.ts';
 import { endpointsResource } from './endpoints.ts';
 import { eventResource } from './event.ts';
@@ -26,4 +37,15 @@ export const builtinResources: readonly ResourceDefinition[] = [
   deploymentResource,
   replicaSetResource,
   leaseResource,
+  persistentVolumeResource,
+  persistentVolumeClaimResource,
+  endpointSliceResource,
+  statefulSetResource,
+  daemonSetResource,
+  controllerRevisionResource,
+  jobResource,
+  cronJobResource,
+  ingressResource,
+  ingressClassResource,
+  horizontalPodAutoscalerResource,
 ];

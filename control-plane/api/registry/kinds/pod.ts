@@ -6,6 +6,9 @@ import { validatePodSpec } from '../../validation/pod-spec.ts';
 import { defineResource } from '../resource.ts';
 import { defaultPodSpec } from './pod-defaults.ts';
 
+/** Served by the agent of the pod's node, through the control plane. */
+export const podConnectSubresources = ['log', 'exec', 'attach', 'portforward'] as const;
+
 function containerStatuses(object: JsonObject): JsonObject[] {
   return objectsIn(getPath(object, ['status', 'containerStatuses']));
 }
@@ -31,7 +34,7 @@ export const podResource = defineResource({
   shortNames: ['po'],
   categories: ['all'],
   namespaced: true,
-  subresources: { status: true },
+  subresources: { status: true, connect: podConnectSubresources, binding: true },
   deleteReturnsObject: true,
   schema: objectSchemaFor('io.k8s.api.core.v1.Pod', 'Pod is a collection of containers that can run on a host. This resource is created by clients and scheduled onto hosts.', {
     spec: podSpecSchema,

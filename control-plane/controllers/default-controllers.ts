@@ -1,0 +1,22 @@
+import type { ControllerFactory } from '../controller-runtime/index.ts';
+import { schedulerFactory, type SchedulerOptions } from '../scheduler/index.ts';
+import { deploymentControllerFactory } from './deployment-controller.ts';
+import { endpointsControllerFactory } from './endpoints-controller.ts';
+import { garbageCollectorFactory } from './garbage-collector.ts';
+import { namespaceControllerFactory } from './namespace-controller.ts';
+import { homelabNodeTimings, type NodeLifecycleTimings } from './node-health.ts';
+import { nodeLifecycleControllerFactory } from './node-lifecycle-controller.ts';
+import { replicaSetControllerFactory } from './replica-set-controller.ts';
+
+/** The scheduler and every controller, as `flotilla server` runs them on the leader. */
+export function defaultControllerFactories(options: { scheduler?: Partial<SchedulerOptions>; nodeTimings?: NodeLifecycleTimings } = {}): ControllerFactory[] {
+  return [
+    schedulerFactory(options.scheduler),
+    replicaSetControllerFactory,
+    deploymentControllerFactory,
+    endpointsControllerFactory,
+    garbageCollectorFactory,
+    namespaceControllerFactory,
+    nodeLifecycleControllerFactory(options.nodeTimings ?? homelabNodeTimings),
+  ];
+}

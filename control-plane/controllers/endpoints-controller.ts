@@ -1,0 +1,130 @@
+import type { Logger } from '../../common/index.ts';
+import { asNumber, asObject, asString, getPath, jsonEqual, objectsIn, type JsonObject, type JsonValue } from '../api/json.ts';
+import { endpointsResource } from '../api/registry/kinds/endpoints.ts';
+import { podResource } from '../api/registry/kinds/pod.ts';
+import { serviceResource } from '../api/registry/kinds/service.ts';
+import { matchesLabels, fromLabelSelectorObject } from '../api/selectors/label-selector.ts';
+import {
+  annotationsOf, defaultControllerWorkers, defaultResyncPeriodMs, isPodReady, keyOf, labelsOfObject, nameOf, namespaceOf, newWorkQueue, nodeNameOf, objectKeyFor, podPhase, runReconcileLoop, splitKey, uidOf,
+  type Controller, type ControllerContext, type ControllerFactory, type Informer, type ReconcileResult, type WorkQueue,
+} from '../controller-runtime/index.ts';
+
+/** Optional pod annotation (JSON `{"<containerPort>": hostPort}`) by which the process runtime tells where a port really listens. */
+export const hostPortsAnnotation = 'flotilla.io/host-ports';
+const namespaceIndex = 'namespace';
+
+export const endpointsControllerFactory: ControllerFactory = (context) => new EndpointsController(context);
+
+function targetPortFor(servicePort: JsonObject, pod: JsonObject): number | undefined {
+  const target = servicePort['targetPort'] ?? servicePort['port'];
+  if (typeof target === 'number') return target;
+  if (typeof target === 'string' && /^\d+$/.test(target)) return Number(target);
+  for (const container of objectsIn(getPath(pod, ['spec', 'containers']))) {
+    for (const port of objectsIn(container['ports'])) if (port['name'] === target) return asNumber(port['containerPort']);
+  }
+  return undefined;
+}
+
+function hostPortOf(pod: JsonObject, containerPort: number): number {
+  const raw = annotationsOf(pod)[hostPortsAnnotation];
+  if (raw === undefined) return containerPort;
+  try {
+    const mapped = asObject(JSON.parse(raw) as JsonValue)?.[String(containerPort)];
+    return typeof mapped === 'number' ? mapped : containerPort;
+  } catch {
+    return containerPort;
+  }
+}
+
+/**
+ * Endpoints subsets for a Service, pure: pods with an IP, grouped by their resolved ports; ready pods
+ * under `addresses`, others (not ready, or terminating) under `notReadyAddresses`.
+ */
+export function planEndpoints(service: JsonObject, pods: readonly JsonObject[]): JsonObject[] {
+  const servicePorts = objectsIn(getPath(service, ['spec', 'ports']));
+  const groups = new Map<string, { ports: JsonObject[]; ready: JsonObject[]; notReady: JsonObject[] }>();
+  for (const pod of [...pods].sort((left, right) => (nameOf(left) < nameOf(right) ? -1 : 1))) {
+    const ip = asString(getPath(pod, ['status', 'podIP'])) ?? '';
+    if (ip === '' || podPhase(pod) === 'Succeeded' || podPhase(pod) === 'Failed') continue;
+    const ports = servicePorts.flatMap((port) => {
+      const target = targetPortFor(port, pod);
+      if (target === undefined) return [];
+      const entry: JsonObject = { port: hostPortOf(pod, target), protocol: asString(port['protocol']) ?? 'TCP' };
+      if (typeof port['name'] === 'string' && port['name'] !== '') entry['name'] = port['name'];
+      return [entry];
+    });
+    const id = JSON.stringify(ports);
+    const group = groups.get(id) ?? { ports, ready: [], notReady: [] };
+    groups.set(id, group);
+    const address: JsonObject = { ip, targetRef: { kind: 'Pod', namespace: namespaceOf(pod), name: nameOf(pod), uid: uidOf(pod) } };
+    if (nodeNameOf(pod) !== '') address['nodeName'] = nodeNameOf(pod);
+    (isPodReady(pod) && getPath(pod, ['metadata', 'deletionTimestamp']) === undefined ? group.ready : group.notReady).push(address);
+  }
+  return [...groups.values()].map((group) => {
+    const subset: JsonObject = { ports: group.ports };
+    if (group.ready.length > 0) subset['addresses'] = group.ready;
+    if (group.notReady.length > 0) subset['notReadyAddresses'] = group.notReady;
+    return subset;
+  });
+}
+
+/** Keeps each selector Service's Endpoints equal to its matching pods (EndpointSlices: not yet, see README). */
+export class EndpointsController implements Controller {
+  readonly name = 'endpoints';
+  private readonly queue: WorkQueue;
+  private readonly services: Informer;
+  private readonly pods: Informer;
+  private readonly endpoints: Informer;
+  private readonly logger: Logger;
+
+  constructor(private readonly context: ControllerContext) {
+    this.logger = context.logger.child({ controller: this.name });
+    this.queue = newWorkQueue(context.env);
+    this.services = context.informers.informerFor(serviceResource);
+    this.pods = context.informers.informerFor(podResource);
+    this.endpoints = context.informers.informerFor(endpointsResource);
+    this.services.addIndex(namespaceIndex, (object) => [namespaceOf(object)]);
+    this.pods.addIndex(namespaceIndex, (object) => [namespaceOf(object)]);
+    this.services.addHandler((change) => this.queue.add(keyOf(change.object)));
+    this.endpoints.addHandler((change) => this.queue.add(keyOf(change.object)));
+    this.pods.addHandler((change) => {
+      for (const pod of [change.object, change.previous]) {
+        if (pod === undefined) continue;
+        for (const service of this.services.cache.byIndex(namespaceIndex, namespaceOf(pod))) {
+          const selector = asObject(getPath(service, ['spec', 'selector']));
+          if (selector !== undefined && matchesLabels(fromLabelSelectorObject({ matchLabels: selector }), labelsOfObject(pod))) this.queue.add(keyOf(service));
+        }
+      }
+    });
+  }
+
+  run(signal: AbortSignal): Promise<void> {
+    return runReconcileLoop({
+      name: this.name, workers: defaultControllerWorkers, queue: this.queue, reconcile: (key) => this.reconcile(key),
+      resyncKeys: () => this.services.cache.keys(), resyncPeriodMs: defaultResyncPeriodMs, env: this.context.env, logger: this.logger,
+    }, signal);
+  }
+
+  async reconcile(key: string): Promise<ReconcileResult> {
+    const { namespace, name } = splitKey(key);
+    const service = this.services.cache.get(key);
+    const current = this.endpoints.cache.get(objectKeyFor(namespace, name));
+    if (service === undefined) {
+      if (current !== undefined) await this.context.client.delete(endpointsResource, namespace, name, { uid: uidOf(current) });
+      return undefined;
+    }
+    const selector = asObject(getPath(service, ['spec', 'selector']));
+    // A Service without a selector has Endpoints managed by someone else.
+    if (selector === undefined || Object.keys(selector).length === 0) return undefined;
+    const requirements = fromLabelSelectorObject({ matchLabels: selector });
+    const pods = this.pods.cache.byIndex(namespaceIndex, namespace).filter((pod) => matchesLabels(requirements, labelsOfObject(pod)));
+    const subsets = planEndpoints(service, pods);
+    if (current !== undefined && jsonEqual(objectsIn(current['subsets']), subsets)) return undefined;
+    // A 409 (stale cache, or created meanwhile) is retried by the queue on fresher state.
+    const written = current === undefined
+      ? await this.context.client.create(endpointsResource, { apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace, labels: labelsOfObject(service) }, subsets })
+      : await this.context.client.update(endpointsResource, { ...current, subsets });
+    this.endpoints.observe(written);
+    return undefined;
+  }
+}

@@ -1,0 +1,17 @@
+export { ControllerManager, controllerStopTimeoutMs } from './controller-manager.ts';
+export type { ControllerManagerOptions } from './controller-manager.ts';
+export { ReplicaSetController, replicaSetControllerFactory, replicaSetActionsMax, replicaSetComponent } from './replica-set-controller.ts';
+export { planReplicaSet, compareForDeletion, countReplicas } from './replica-set-plan.ts';
+export type { PodView, ReplicaSetPlan, ReplicaSetCounts } from './replica-set-plan.ts';
+export { DeploymentController, deploymentControllerFactory, revisionAnnotation, deploymentActionsMax, deploymentComponent } from './deployment-controller.ts';
+export { planDeployment, newReplicaSetTarget, scaleDownOld, historyCleanup, isComplete, resolveFenceposts, resolveIntOrPercent, maxRevision } from './deployment-plan.ts';
+export type { DeploymentAction, DeploymentView, ReplicaSetView } from './deployment-plan.ts';
+export { deploymentStatus } from './deployment-status.ts';
+export { templateHash, podTemplateHashLabel } from './template-hash.ts';
+export { GarbageCollector, garbageCollectorFactory, orphanFinalizer, foregroundFinalizer } from './garbage-collector.ts';
+export { NamespaceController, namespaceControllerFactory } from './namespace-controller.ts';
+export { NodeLifecycleController, nodeLifecycleControllerFactory, nodeLeaseNamespace, evictionsPerPassMax } from './node-lifecycle-controller.ts';
+export { nodeHealth, lifecycleTaints, evictionTimeMs, homelabNodeTimings } from './node-health.ts';
+export type { NodeHealth, NodeLifecycleTimings } from './node-health.ts';
+export { EndpointsController, endpointsControllerFactory, planEndpoints } from './endpoints-controller.ts';
+export { defaultControllerFactories } from './default-controllers.ts';

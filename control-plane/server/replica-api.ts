@@ -1,0 +1,38 @@
+import type { Env, Logger } from '../../common/index.ts';
+import type { HostPort, Replica } from '../../store/index.ts';
+import { loadOrCreateClusterBootstrap } from '../api/cluster-bootstrap.ts';
+import { ReplicatedObjectStore } from '../api/replicated-object-store.ts';
+import { startApiServer, type ApiServer } from '../api/server.ts';
+
+export interface ReplicaApiOptions {
+  readonly replica: Replica;
+  readonly listen: HostPort;
+  readonly extraNames: readonly string[];
+  readonly dataDir: string;
+  readonly env: Env;
+  readonly logger: Logger;
+  /** Aborted when the server stops before the API is up. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * The Kubernetes API on one replica: the cluster's shared CA and admin token come from the
+ * replicated store (made by the first replica to find none), so a kubeconfig works against
+ * every replica; this replica's serving certificate is its own, signed by that CA.
+ */
+export async function startReplicaApi(options: ReplicaApiOptions): Promise<ApiServer> {
+  const logger = options.logger.child({ component: 'api' });
+  const objectStore = new ReplicatedObjectStore(options.replica, options.env);
+  const cluster = await loadOrCreateClusterBootstrap(objectStore, options.env, logger, options.signal);
+  options.signal.throwIfAborted();
+  return startApiServer({
+    host: options.listen.host,
+    port: options.listen.port,
+    dataDir: options.dataDir,
+    objectStore,
+    logger,
+    env: options.env,
+    extraNames: options.extraNames,
+    cluster,
+  });
+}
