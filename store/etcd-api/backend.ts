@@ -9,9 +9,8 @@
  *   are chosen by Flotilla and kept in [1, 2^53); a client-supplied ID outside that range never
  *   reaches a backend (the API answers "lease not found" or INVALID_ARGUMENT instead).
  * - Cluster and member IDs are `bigint`: they are uint64 in etcd and tools print them in hex.
- * - Shapes match the store's own request/response types (store/types.ts), so the store's values
- *   pass through unconverted; they are declared here so that this API does not depend on how the
- *   store models anything else.
+ * - The KV shapes are the store's own request/response types (store/types.ts), re-exported, so
+ *   the store's values pass through unconverted.
  * - Failures are thrown as `FlotillaError` (common/errors.ts); `etcd-errors.ts` maps their codes to
  *   etcd's gRPC statuses. Conditions that have no FlotillaError code (member not found, ...) are
  *   thrown with `etcdBackendError(kind)` from `etcd-errors.ts`.
@@ -39,117 +38,26 @@ export interface MemberIdentity {
   readonly memberId: bigint;
 }
 
-export interface KeyValue {
-  readonly key: Bytes;
-  readonly createRevision: number;
-  readonly modRevision: number;
-  readonly version: number;
-  readonly value: Bytes;
-  /** 0 when no lease is attached. */
-  readonly lease: number;
-}
-
-export type SortOrder = 'none' | 'ascend' | 'descend';
-export type SortTarget = 'key' | 'version' | 'create' | 'mod' | 'value';
-
-/**
- * Key ranges follow etcd: empty `rangeEnd` = `key` alone; `rangeEnd` = [0] = every key >= `key`
- * (and `key` = [0] too = every key); otherwise [key, rangeEnd).
- */
-export interface RangeRequest {
-  readonly key: Bytes;
-  readonly rangeEnd: Bytes;
-  /** 0 = no limit. */
-  readonly limit: number;
-  /** <= 0 = the newest revision. */
-  readonly revision: number;
-  readonly sortOrder: SortOrder;
-  readonly sortTarget: SortTarget;
-  readonly keysOnly: boolean;
-  readonly countOnly: boolean;
-  /** 0 = no bound, for each of the four. */
-  readonly minModRevision: number;
-  readonly maxModRevision: number;
-  readonly minCreateRevision: number;
-  readonly maxCreateRevision: number;
-}
-
-export interface RangeResponse {
-  readonly header: HeaderInfo;
-  readonly kvs: readonly KeyValue[];
-  readonly more: boolean;
-  /** Keys in the range (before `limit`). */
-  readonly count: number;
-}
-
-export interface PutRequest {
-  readonly key: Bytes;
-  readonly value: Bytes;
-  readonly lease: number;
-  readonly prevKv: boolean;
-  /** Keep the current value (the key must exist). */
-  readonly ignoreValue: boolean;
-  /** Keep the current lease (the key must exist). */
-  readonly ignoreLease: boolean;
-}
-
-export interface PutResponse {
-  readonly header: HeaderInfo;
-  readonly prevKv: KeyValue | null;
-}
-
-export interface DeleteRangeRequest {
-  readonly key: Bytes;
-  readonly rangeEnd: Bytes;
-  readonly prevKv: boolean;
-}
-
-export interface DeleteRangeResponse {
-  readonly header: HeaderInfo;
-  readonly deleted: number;
-  readonly prevKvs: readonly KeyValue[];
-}
-
-export type CompareResult = 'equal' | 'greater' | 'less' | 'notEqual';
-
-export type CompareTarget =
-  | { readonly target: 'value'; readonly value: Bytes }
-  | { readonly target: 'version'; readonly version: number }
-  | { readonly target: 'create'; readonly createRevision: number }
-  | { readonly target: 'mod'; readonly modRevision: number }
-  | { readonly target: 'lease'; readonly lease: number };
-
-/** Compares every key in [key, rangeEnd); a missing key has version, create, mod and lease 0. */
-export type Compare = {
-  readonly key: Bytes;
-  readonly rangeEnd: Bytes;
-  readonly result: CompareResult;
-} & CompareTarget;
-
-export type RequestOp =
-  | { readonly type: 'range'; readonly request: RangeRequest }
-  | { readonly type: 'put'; readonly request: PutRequest }
-  | { readonly type: 'deleteRange'; readonly request: DeleteRangeRequest }
-  | { readonly type: 'txn'; readonly request: TxnRequest };
-
-export interface TxnRequest {
-  readonly compare: readonly Compare[];
-  readonly success: readonly RequestOp[];
-  readonly failure: readonly RequestOp[];
-}
-
-/** Responses inside a txn (etcd fills only their header's revision on the wire). */
-export type ResponseOp =
-  | { readonly type: 'range'; readonly response: RangeResponse }
-  | { readonly type: 'put'; readonly response: PutResponse }
-  | { readonly type: 'deleteRange'; readonly response: DeleteRangeResponse }
-  | { readonly type: 'txn'; readonly response: TxnResponse };
-
-export interface TxnResponse {
-  readonly header: HeaderInfo;
-  readonly succeeded: boolean;
-  readonly responses: readonly ResponseOp[];
-}
+// The KV request and response shapes are the store's own, so its values pass through unconverted.
+export type {
+  KeyValue,
+  SortOrder,
+  SortTarget,
+  RangeRequest,
+  RangeResponse,
+  PutRequest,
+  PutResponse,
+  DeleteRangeRequest,
+  DeleteRangeResponse,
+  CompareResult,
+  CompareTarget,
+  Compare,
+  RequestOp,
+  TxnRequest,
+  ResponseOp,
+  TxnResponse,
+} from '../types.ts';
+import type { DeleteRangeRequest, DeleteRangeResponse, KeyValue, PutRequest, PutResponse, RangeRequest, RangeResponse, TxnRequest, TxnResponse } from '../types.ts';
 
 export interface CompactRequest {
   readonly revision: number;

@@ -81,12 +81,14 @@ export class ReferenceBackend implements EtcdBackend {
   }
 
   private rangeAt(request: RangeRequest): RangeResponse {
-    const revision = request.revision > 0 ? request.revision : this.revision;
+    const requested = request.revision ?? 0;
+    const revision = requested > 0 ? requested : this.revision;
     const matching = [...this.state(revision).values()]
-      .filter((kv) => rangeContains(request.key, request.rangeEnd, kv.key))
+      .filter((kv) => rangeContains(request.key, request.rangeEnd ?? new Uint8Array(), kv.key))
       .sort((a, b) => Buffer.compare(a.key, b.key));
     if (request.sortOrder === 'descend') matching.reverse();
-    const limited = request.limit > 0 ? matching.slice(0, request.limit) : matching;
+    const limit = request.limit ?? 0;
+    const limited = limit > 0 ? matching.slice(0, limit) : matching;
     const kvs = request.countOnly ? [] : limited.map((kv) => (request.keysOnly ? { ...kv, value: new Uint8Array() } : kv));
     return { header: { revision: this.revision }, kvs, more: limited.length < matching.length, count: matching.length };
   }
