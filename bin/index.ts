@@ -1,0 +1,1 @@
+export { main, parseIntegerOption } from './main.ts';
