@@ -30,10 +30,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   return exitCode;
 }
 
-/** commander throws on --help, --version and usage errors once exitOverride is set. */
+/** commander throws on --help, --version and usage errors once exitOverride is set; usage errors exit 2. */
 function exitCodeOf(error: unknown): number {
   if (typeof error === 'object' && error !== null && 'exitCode' in error && typeof error.exitCode === 'number') {
-    return error.exitCode;
+    return error.exitCode === 0 ? 0 : 2;
   }
   throw error;
 }
