@@ -50,7 +50,9 @@ export async function runSchedulerBench(options: SchedulerBenchOptions, print: (
     print(`scheduler benchmark: ${options.nodes} nodes, ${total} pods as ${options.deployments} Deployments of ${options.replicas}`);
     const startedMs = performance.now();
     for (let index = 0; index < options.deployments; index++) await client.create(kind(context, 'apps/v1', 'Deployment'), deploymentBody(`app-${index}`, options.replicas));
-    const result = await Promise.race([tracker.done, new Promise<null>((resolve) => setTimeout(() => resolve(null), options.timeoutMs))]);
+    let timer: NodeJS.Timeout | undefined;
+    const result = await Promise.race([tracker.done, new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), options.timeoutMs)))]);
+    clearTimeout(timer);
     const elapsedMs = performance.now() - startedMs;
     const { latency, bound, firstCreatedMs, lastBoundMs } = tracker;
     print(formatTable(['pods bound', 'wall s', 'bound/s (first create→last bind)', 'p50 create→bound ms', 'p99 create→bound ms', 'max ms'], [[

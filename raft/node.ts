@@ -153,7 +153,12 @@ export class RaftNode<Batch, Result> {
   /** Proposals forwarded to the leader and not answered yet, by id (counted in pendingProposalsMax). */
   private readonly forwarded = new Map<string, ForwardedWait<Result>>();
   private forwardSequence = 0;
-  private readonly reads = new Map<string, Waiter<void>>();
+  /** ReadIndex requests issued to the core, each with the callers that share it. */
+  private readonly reads = new Map<string, Set<Waiter<void>>>();
+  /** Callers gathering for the next ReadIndex request (issued at the loop's next turn). */
+  private nextReadGroup: Set<Waiter<void>> | null = null;
+  /** Callers in `reads` and `nextReadGroup` (bounded by `pendingReadsMax`, with `awaitedReads`). */
+  private readersWaiting = 0;
   private awaitedReads: AwaitedRead[] = [];
   private readonly transfers: Array<{ readonly to: NodeId; readonly waiter: Waiter<void> }> = [];
   private readonly leaderListeners = new Set<(change: LeaderChange) => void>();
@@ -237,25 +242,49 @@ export class RaftNode<Batch, Result> {
     });
   }
 
-  /** Resolves when a linearizable read is safe: a ReadIndex was confirmed and this node has applied it. */
+  /**
+   * Resolves when a linearizable read is safe: a ReadIndex was confirmed and this node has applied it.
+   * Callers that arrive before the loop next runs share one ReadIndex request (etcd's read loop):
+   * each of them arrived before the request was issued, so its answer is linearizable for all.
+   * A caller arriving after that waits for the next request, never for one already under way.
+   */
   readIndex(options: RequestOptions = {}): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const waiter = new Waiter<void>(this.config.env, options, this.options.requestTimeoutMs, resolve, reject);
       if (this.stopping) return waiter.reject(stoppedError());
       const max = this.options.raft.pendingReadsMax;
-      if (this.reads.size + this.awaitedReads.length >= max) return waiter.reject(queueFullError('pending reads', max));
-      const requestId = `${this.readIdPrefix}${++this.readSequence}`;
-      this.reads.set(requestId, waiter);
-      waiter.detach = () => this.reads.delete(requestId);
-      this.enqueue(() => {
-        if (waiter.done) return;
-        const outcome = this.core.readIndex(requestId);
-        if (!outcome.ok) {
-          this.reads.delete(requestId);
-          waiter.reject(refusalError(outcome.refusal));
-        }
-      });
+      if (this.readersWaiting + this.awaitedReads.length >= max) return waiter.reject(queueFullError('pending reads', max));
+      let group = this.nextReadGroup;
+      if (group === null) {
+        const fresh = new Set<Waiter<void>>();
+        this.nextReadGroup = group = fresh;
+        this.enqueue(() => this.issueReadIndex(fresh));
+      }
+      const joined = group;
+      joined.add(waiter);
+      this.readersWaiting++;
+      waiter.detach = () => {
+        if (joined.delete(waiter)) this.readersWaiting--;
+      };
     });
+  }
+
+  /** One ReadIndex request for every caller in `group` (see `readIndex`). */
+  private issueReadIndex(group: Set<Waiter<void>>): void {
+    if (this.nextReadGroup === group) this.nextReadGroup = null;
+    if (group.size === 0) return;
+    const requestId = `${this.readIdPrefix}${++this.readSequence}`;
+    const outcome = this.core.readIndex(requestId);
+    if (outcome.ok) this.reads.set(requestId, group);
+    else this.settleReadGroup(group, (waiter) => waiter.reject(refusalError(outcome.refusal)));
+  }
+
+  /** Takes every caller out of a group (so none is counted twice) and settles or hands on each. */
+  private settleReadGroup(group: Set<Waiter<void>>, each: (waiter: Waiter<void>) => void): void {
+    this.readersWaiting -= group.size;
+    const waiters = [...group];
+    group.clear();
+    for (const waiter of waiters) each(waiter);
   }
 
   /** Resolves once `to` is the leader this node knows of. */
@@ -279,6 +308,11 @@ export class RaftNode<Batch, Result> {
   onLeaderChange(listener: (change: LeaderChange) => void): () => void {
     this.leaderListeners.add(listener);
     return () => this.leaderListeners.delete(listener);
+  }
+
+  /** The term as of the last Ready: cheap, for per-request headers (`status()` builds a whole report). */
+  get term(): number {
+    return this.softState.term;
   }
 
   status(): RaftNodeStatus {
@@ -313,8 +347,10 @@ export class RaftNode<Batch, Result> {
     this.proposals.rejectAll(error);
     for (const wait of this.forwarded.values()) wait.settler.reject(error);
     this.forwarded.clear();
-    for (const waiter of this.reads.values()) waiter.reject(error);
+    for (const group of this.reads.values()) this.settleReadGroup(group, (waiter) => waiter.reject(error));
     this.reads.clear();
+    if (this.nextReadGroup !== null) this.settleReadGroup(this.nextReadGroup, (waiter) => waiter.reject(error));
+    this.nextReadGroup = null;
     for (const read of this.awaitedReads) read.waiter.reject(error);
     this.awaitedReads = [];
     for (const transfer of this.transfers.splice(0)) transfer.waiter.reject(error);
@@ -477,21 +513,11 @@ export class RaftNode<Batch, Result> {
     if (ready.softState !== null) this.onSoftState(ready.softState);
     const sendFirst = this.maySendBeforePersist(ready);
     if (sendFirst) await this.send(ready.messages);
-    const t0 = performance.now();
     const applied = await this.persistAndApply(ready);
-    const t1 = performance.now();
     if (!sendFirst) await this.send(ready.messages);
     this.onForwardedProposals(ready.forwardedProposals);
     if (applied !== null) this.publishApplied(applied);
     this.serveReads(ready.readStates, ready.readFailures);
-    TRACE.readies++; TRACE.persistMs += t1 - t0; if (ready.mustSync) TRACE.syncs++;
-    TRACE.entries += ready.entries.length; TRACE.committed += ready.committedEntries.length; TRACE.messages += ready.messages.length;
-    if (t1 - t0 > TRACE.persistMaxMs) TRACE.persistMaxMs = t1 - t0;
-    if (t1 - TRACE.since > 2000 && process.env['FLOTILLA_RAFT_TRACE'] !== undefined) {
-      const elu = performance.eventLoopUtilization(TRACE.elu).utilization;
-      this.logger.warn({ trace: { ...TRACE, elu: +elu.toFixed(2), persistMs: +TRACE.persistMs.toFixed(1), applyMs: +TRACE.applyMs.toFixed(1), syncWriteMs: +TRACE.syncWriteMs.toFixed(1), plainWriteMs: +TRACE.plainWriteMs.toFixed(1), persistMaxMs: +TRACE.persistMaxMs.toFixed(1), applyMaxMs: +TRACE.applyMaxMs.toFixed(1) } }, 'trace');
-      Object.assign(TRACE, { elu: performance.eventLoopUtilization(), syncWriteMs: 0, plainWriteMs: 0, readies: 0, syncs: 0, entries: 0, committed: 0, messages: 0, persistMs: 0, applyMs: 0, persistMaxMs: 0, applyMaxMs: 0, since: t1 });
-    }
     if (ready.snapshotRequested) await this.startSnapshot();
   }
 
@@ -502,7 +528,10 @@ export class RaftNode<Batch, Result> {
    */
   private maySendBeforePersist(ready: Ready): boolean {
     if (this.softState.role !== 'leader' || ready.messages.length === 0) return false;
-    return ready.messages.every((message) => leaderTrafficTypes.has(message.type));
+    // Nothing of this Ready is staged yet, so this is the end of the durable log. A commit index
+    // beyond it (a lone voter commits on its own append) must not reach a learner before the write.
+    const durableLastIndex = this.config.log.lastIndex();
+    return ready.messages.every((message) => leaderTrafficTypes.has(message.type) && commitIndexOf(message) <= durableLastIndex);
   }
 
   /** Writes the Ready's Raft state and the effects of its committed entries as one batch. */
@@ -514,17 +543,11 @@ export class RaftNode<Batch, Result> {
     // Created after an install: the restored state machine may sit on a new database handle.
     const batch = log.batch();
     let dirty = this.stageRaftState(batch, ready);
-    const p0 = performance.now();
     const applied = await this.stageApply(batch, ready.committedEntries);
-    TRACE.applyMs += performance.now() - p0;
     if (applied !== null) dirty = true;
     if (dirty) {
       try {
-        const w0 = performance.now();
         await log.write(batch, { sync: ready.mustSync });
-        const w = performance.now() - w0;
-        if (ready.mustSync) TRACE.syncWriteMs += w; else TRACE.plainWriteMs += w;
-        if (w > TRACE.applyMaxMs) TRACE.applyMaxMs = w;
       } catch (error) {
         applied?.prepared.abandon(error);
         throw error;
@@ -609,16 +632,16 @@ export class RaftNode<Batch, Result> {
 
   private serveReads(readStates: readonly ReadState[], readFailures: readonly ReadFailure[]): void {
     for (const failure of readFailures) {
-      const waiter = this.reads.get(failure.requestId);
+      const group = this.reads.get(failure.requestId);
       this.reads.delete(failure.requestId);
-      waiter?.reject(refusalError(failure.reason));
+      if (group !== undefined) this.settleReadGroup(group, (waiter) => waiter.reject(refusalError(failure.reason)));
     }
     if (readStates.length === 0) return;
     for (const state of readStates) {
-      const waiter = this.reads.get(state.requestId);
-      if (waiter === undefined) continue;
+      const group = this.reads.get(state.requestId);
+      if (group === undefined) continue;
       this.reads.delete(state.requestId);
-      this.awaitedReads.push({ index: state.index, waiter });
+      this.settleReadGroup(group, (waiter) => this.awaitedReads.push({ index: state.index, waiter }));
     }
     this.releaseAwaitedReads();
   }
@@ -705,7 +728,9 @@ export class RaftNode<Batch, Result> {
   }
 }
 
-const TRACE = { elu: performance.eventLoopUtilization(), syncWriteMs: 0, plainWriteMs: 0, readies: 0, syncs: 0, entries: 0, committed: 0, messages: 0, persistMs: 0, applyMs: 0, persistMaxMs: 0, applyMaxMs: 0, since: 0 };
+function commitIndexOf(message: Message): number {
+  return message.type === 'append' || message.type === 'heartbeat' ? message.commitIndex : 0;
+}
 
 function resolveOptions(input: RaftNodeOptionsInput | undefined): RaftNodeOptions {
   const { raft, ...rest } = input ?? {};

@@ -23,6 +23,8 @@ export class ApplyContext implements RecordReader {
   private readonly pending = new Map<string, StoredRecord>();
   private readonly database: DatabaseRecordReader;
   readonly events: StoreEvent[] = [];
+  /** Live records written by this batch, for the store's record cache once the batch is written. */
+  readonly written: { readonly revision: Revision; readonly record: StoredRecord }[] = [];
   appliedIndex: number;
   appliedTerm: number;
   /** The latest revision, including this batch's writes so far. */
@@ -52,6 +54,7 @@ export class ApplyContext implements RecordReader {
     this.batch.put(revisionKey, encodeRecord(record), { sublevel: this.layout.kv });
     this.pending.set(keyToString(revisionKey), record);
     this.writeCount++;
+    if (!record.tombstone) this.written.push({ revision: { main: record.modRevision, sub }, record: plainCopy(record) });
   }
 
   async read(revisions: readonly Revision[]): Promise<StoredRecord[]> {
@@ -75,4 +78,13 @@ export class ApplyContext implements RecordReader {
   writeMeta(): void {
     this.batch.put(metaStateKey, encodeMeta(this.meta()), { sublevel: this.layout.meta });
   }
+}
+
+/**
+ * For the record cache: plain Uint8Array copies, as LevelDB reads give (ranges compare equal
+ * either way), which also keeps a cached record from pinning the network frame its request's
+ * bytes may be views into.
+ */
+function plainCopy(record: StoredRecord): StoredRecord {
+  return { ...record, key: new Uint8Array(record.key), value: new Uint8Array(record.value) };
 }

@@ -15,7 +15,8 @@ import type { KeyInterval } from './keys.ts';
 import { openLayout, readMeta, type RootDatabase, type StoreBatch, type StoreLayout, type StoredMeta } from './layout.ts';
 import { LeaseTable } from './lease-table.ts';
 import { executeRange, fullRangeRequest } from './range.ts';
-import { DatabaseRecordReader } from './record-reader.ts';
+import { CachedRecordReader, RecordCache } from './record-cache.ts';
+import { StoreLimits } from './store-limits.ts';
 import { createSnapshotStream, writeSnapshotFile, type SnapshotFileInfo, type StoreSnapshotStream } from './snapshot.ts';
 import type { TreeIndex } from './tree-index.ts';
 import { checkReadRevision } from './read-revision.ts';
@@ -54,6 +55,7 @@ export class MvccStore implements WatchSource {
   private applyInFlight = false;
   private applyTail: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private readonly recordCache = new RecordCache(StoreLimits.recordCacheBytesMax);
 
   private constructor(
     private readonly layout: StoreLayout,
@@ -149,6 +151,7 @@ export class MvccStore implements WatchSource {
         assert(!settled, 'a prepared apply is committed once');
         settled = true;
         this.commit(ctx.meta(), ctx.events);
+        for (const { revision, record } of ctx.written) this.recordCache.add(revision, record);
         return outcomes;
       },
       abandon: (error) => {
@@ -164,14 +167,10 @@ export class MvccStore implements WatchSource {
     const full = fullRangeRequest(parseRangeRequest(request));
     const readRevision = full.revision > 0 ? full.revision : this.meta.revision;
     checkReadRevision(this.meta, readRevision);
-    // The snapshot is taken in the same tick as the index is read (executeRange plans
-    // synchronously), so the background compactor cannot delete a record this read needs.
-    const snapshot = this.layout.root.snapshot();
-    try {
-      return await executeRange(this.index, new DatabaseRecordReader(this.layout.kv, snapshot), full, readRevision, this.meta.revision);
-    } finally {
-      await snapshot.close();
-    }
+    // A LevelDB snapshot (for cache misses) is taken in the same tick as the index is read
+    // (executeRange plans synchronously), so the background compactor cannot delete a record this read needs.
+    const reader = new CachedRecordReader(this.layout.kv, this.recordCache, () => this.layout.root.snapshot());
+    return executeRange(this.index, reader, full, readRevision, this.meta.revision);
   }
 
   /** See WatchHub.watch. */

@@ -102,6 +102,8 @@ export class Replica {
   private expiring = false;
   private publishing = false;
   private nextPublishAtMs = 0;
+  private cachedMemberId: bigint | null = null;
+  private cachedClusterId: bigint | null = null;
 
   private constructor(
     readonly identity: ReplicaIdentity,
@@ -183,6 +185,11 @@ export class Replica {
   // ---------------------------------------------------------------------------------------------
   // Accessors
 
+  /** The current term, cheaply (every API response header carries it). */
+  get term(): number {
+    return this.raft.term;
+  }
+
   get raft(): RaftNode<LevelBatch, ReplicaApplyResult> {
     if (this.node === null) throw new Error('replica not started');
     return this.node;
@@ -206,12 +213,15 @@ export class Replica {
     return this.identity.name;
   }
 
+  /** Fixed for the life of the replica; every API response header carries it, so it is hashed once. */
   get memberId(): bigint {
-    return memberIdOf(this.identity.nodeId);
+    this.cachedMemberId ??= memberIdOf(this.identity.nodeId);
+    return this.cachedMemberId;
   }
 
   get clusterId(): bigint {
-    return clusterIdOf(this.identity.clusterToken);
+    this.cachedClusterId ??= clusterIdOf(this.identity.clusterToken);
+    return this.cachedClusterId;
   }
 
   /** The base election timeout (the core randomizes it in [1×, 2×)). */

@@ -53,7 +53,7 @@ export class ReplicatedBackend implements Api.EtcdBackend {
   }
 
   localHeader(): Api.LocalHeader {
-    return { revision: this.replica.store.revision, raftTerm: this.replica.status().term };
+    return { revision: this.replica.store.revision, raftTerm: this.replica.term };
   }
 
   private header(): Api.HeaderInfo {

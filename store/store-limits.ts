@@ -22,6 +22,11 @@ export const StoreLimits = {
   compactionDeleteBatchRevisions: 1000,
   /** Keys pruned from the in-memory index between two yields to the event loop. */
   compactionPruneKeysPerStep: 5000,
+  /**
+   * Bytes of history records (key + value + a fixed overhead each) kept in memory for ranges; a
+   * hot working set is then served without a LevelDB read (a thread-pool round trip per get).
+   */
+  recordCacheBytesMax: 4 * 1024 * 1024,
   /** Values fetched in one getMany by a range or a watch catch-up. */
   valueFetchBatchKeys: 1000,
   /** History records read per catch-up step of one watcher (a revision is never split). */
