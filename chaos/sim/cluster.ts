@@ -2,6 +2,7 @@ import type { Prng } from '../../common/index.ts';
 import type { RaftCoreConfig, RaftOptions } from '../../raft/index.ts';
 import type { Membership, Message, NodeId } from '../../raft/index.ts';
 import { SafetyChecker } from './checkers.ts';
+import { checkCommitSurvivesElections, type MemberLogView } from './election-safety.ts';
 import { DiskLimits, tickUs } from './config.ts';
 import type { CoreFactory, SimCore } from './core-port.ts';
 import { EventQueue } from './event-queue.ts';
@@ -18,6 +19,8 @@ export interface ClusterSetup {
   readonly prng: Prng;
   readonly createCore: CoreFactory;
   readonly onNewLeader?: (node: NodeId, term: number) => void;
+  /** After every event on a member that leads: its commit index (fault injection watches it). */
+  readonly onLeaderCommitIndex?: (node: NodeId, term: number, commitIndex: number) => void;
 }
 
 /**
@@ -38,11 +41,13 @@ export class SimCluster implements NodeHost {
   private readonly diskPrng: Prng;
   private readonly phasePrng: Prng;
   private readonly factory: CoreFactory;
+  private readonly leaderCommitListener: (node: NodeId, term: number, commitIndex: number) => void;
 
   constructor(setup: ClusterSetup) {
     this.options = setup.options;
     this.checker = new SafetyChecker(setup.onNewLeader);
     this.factory = setup.createCore;
+    this.leaderCommitListener = setup.onLeaderCommitIndex ?? (() => undefined);
     this.network = new SimNetwork(this.queue, setup.prng.fork(), this.stats, (message) => this.byId.get(message.to)?.receive(message));
     this.corePrngs = setup.prng.fork();
     this.diskPrng = setup.prng.fork();
@@ -76,6 +81,14 @@ export class SimCluster implements NodeHost {
 
   fsyncDelayUs(): number {
     return this.diskPrng.nextInt(DiskLimits.fsyncMinUs, DiskLimits.fsyncMaxUs);
+  }
+
+  onLeaderCommitIndex(node: NodeId, term: number, commitIndex: number): void {
+    this.leaderCommitListener(node, term, commitIndex);
+  }
+
+  checkCommitSurvivesElections(leader: MemberLogView, index: number, term: number): void {
+    checkCommitSurvivesElections(leader, index, term, this.nodes.filter((node) => node.everStarted).map((node) => (node.id === leader.id ? leader : node.logView())));
   }
 
   send(message: Message): void {

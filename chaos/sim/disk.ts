@@ -40,6 +40,13 @@ export class SimDisk {
     return this.hardState;
   }
 
+  /** The last durable entry (or the snapshot's), what this member would judge candidates by after a crash. */
+  get durableTip(): { readonly index: number; readonly term: number } {
+    const last = this.entries[this.entries.length - 1];
+    if (last !== undefined) return { index: last.index, term: last.term };
+    return { index: this.snapshot?.metadata.index ?? 0, term: this.snapshot?.metadata.term ?? 0 };
+  }
+
   write(batch: WriteBatch): void {
     if (batch.hardState === null && batch.snapshot === null && batch.entries.length === 0) return;
     this.unsynced.push(batch);

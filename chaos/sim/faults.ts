@@ -2,7 +2,7 @@ import type { MembershipChangeStep, NodeId } from '../../raft/index.ts';
 import type { SimCluster } from './cluster.ts';
 import { tickUs } from './config.ts';
 import type { LinkConditions } from './network.ts';
-import type { FaultAction, ScheduledFault } from './schedule.ts';
+import type { ChurnCrash, FaultAction, ScheduledFault } from './schedule.ts';
 import type { SimNode } from './sim-node.ts';
 import type { Timeline } from './timeline.ts';
 
@@ -15,6 +15,10 @@ export class FaultInjector {
   private pendingTransfer: { readonly to: NodeId; readonly deadlineUs: number } | null = null;
   /** Ever a member: adding one of these again is a re-add. */
   private readonly wasMember = new Set<NodeId>();
+  /** An active leader-churn window: new leaders are crashed until `untilUs`. */
+  private churn: { readonly untilUs: number; readonly crashes: readonly ChurnCrash[]; readonly downTicks: number; crashed: number } | null = null;
+  /** Churned leaders waiting for their first commit in their term, with the commit index they won at. */
+  private readonly crashAtCommit = new Map<NodeId, { readonly term: number; readonly commitIndex: number }>();
 
   constructor(
     private readonly cluster: SimCluster,
@@ -44,6 +48,50 @@ export class FaultInjector {
     } else if (this.cluster.queue.nowUs > pending.deadlineUs) {
       this.pendingTransfer = null;
     }
+  }
+
+  /** Called when a member first leads a term: during a leader-churn window, its crash is scheduled. */
+  onNewLeader(id: NodeId): void {
+    const churn = this.churn;
+    if (churn === null || this.cluster.queue.nowUs > churn.untilUs) return;
+    const node = this.cluster.node(id);
+    if (node === undefined) return;
+    const crash: ChurnCrash = churn.crashes[churn.crashed % churn.crashes.length] ?? { afterMs: 0, how: 'crash' };
+    churn.crashed++;
+    if ('atFirstCommit' in crash) {
+      const status = node.status();
+      if (status !== null) this.crashAtCommit.set(id, { term: status.term, commitIndex: status.commitIndex });
+      return;
+    }
+    this.cluster.queue.after(crash.afterMs * 1000, () => (crash.how === 'crash' ? this.churnCrash(node) : this.churnIsolate(node)));
+  }
+
+  /** Called after every event on a leader: a churned leader whose commit index moved dies now. */
+  onLeaderCommitIndex(id: NodeId, term: number, commitIndex: number): void {
+    const waiting = this.crashAtCommit.get(id);
+    if (waiting === undefined) return;
+    if (waiting.term !== term) return void this.crashAtCommit.delete(id);
+    if (commitIndex <= waiting.commitIndex) return;
+    this.crashAtCommit.delete(id);
+    const node = this.cluster.node(id);
+    // At once, before the Ready being synced is sent: what was in flight stays in flight, the rest is lost.
+    if (node !== undefined) this.cluster.queue.after(0, () => this.churnCrash(node));
+  }
+
+  private churnCrash(node: SimNode): void {
+    const churn = this.churn;
+    if (churn !== null && this.crash(node, churn.downTicks)) this.cluster.stats.leaderChurnCrashes++;
+  }
+
+  private churnIsolate(node: SimNode): void {
+    const churn = this.churn;
+    if (churn !== null && node.running && this.partition([node], churn.downTicks, 'outbound')) this.cluster.stats.leaderChurnIsolations++;
+  }
+
+  /** The final heal ends every churn window, even one scheduled to last longer. */
+  endChurn(): void {
+    this.churn = null;
+    this.crashAtCommit.clear();
   }
 
   private inject(action: FaultAction): void {
@@ -78,6 +126,8 @@ export class FaultInjector {
         return this.conditions({ dropProbability: 0, duplicateProbability: 0, extraDelayMaxUs: 0, reorderJitterMaxUs: action.jitterMs * 1000 }, action.durationTicks, `reorder (jitter ${action.jitterMs}ms)`);
       case 'crash':
         return this.crash(action.target === 'leader' ? this.cluster.leader() : this.cluster.slot(action.slot), action.downTicks);
+      case 'leader-churn':
+        return this.startChurn(action);
       case 'add-learner':
       case 'promote':
       case 'remove':
@@ -112,6 +162,16 @@ export class FaultInjector {
     this.cluster.network.addConditions(conditions);
     this.timeline.add(`${label} for ${durationTicks} ticks`);
     this.cluster.queue.after(durationTicks * tickUs, () => this.cluster.network.removeConditions(conditions));
+    return true;
+  }
+
+  private startChurn(action: FaultAction & { readonly kind: 'leader-churn' }): boolean {
+    this.churn = { untilUs: this.cluster.queue.nowUs + action.durationTicks * tickUs, crashes: action.crashes, downTicks: action.downTicks, crashed: 0 };
+    const when = action.crashes.map((crash) => ('atFirstCommit' in crash ? 'crash at first commit' : `${crash.how} ${crash.afterMs} ms after winning`)).join(', ');
+    this.timeline.add(`leader churn for ${action.durationTicks} ticks: new leaders, in turn: ${when}; for ${action.downTicks} ticks`);
+    // The current leader is the first to go.
+    const leader = this.cluster.leader();
+    if (leader !== null) this.onNewLeader(leader.id);
     return true;
   }
 

@@ -54,7 +54,11 @@ export function runSimulation(options: SimRunOptions): SimRunResult {
     options: simRaftOptions(schedule),
     prng,
     createCore: options.createCore,
-    onNewLeader: (node, term) => timeline.add(`${node} leads term ${term}`),
+    onNewLeader: (node, term) => {
+      timeline.add(`${node} leads term ${term}`);
+      injector.onNewLeader(node);
+    },
+    onLeaderCommitIndex: (node, term, commitIndex) => injector.onLeaderCommitIndex(node, term, commitIndex),
   });
   const timeline = new Timeline(cluster.queue, options.timeline ?? false);
   const initialVoters = cluster.nodes.slice(0, options.nodes).map((node) => node.id);
@@ -109,6 +113,7 @@ function runFaultPhase(cluster: SimCluster, injector: FaultInjector, steps: numb
 /** Every link open, every fault window closed, every crashed machine back up. */
 function finalHeal(cluster: SimCluster, injector: FaultInjector, timeline: Timeline): void {
   cluster.network.healAll();
+  injector.endChurn();
   for (const node of cluster.nodes) injector.restart(node);
   timeline.add('final heal: network healed, crashed members restarted');
 }

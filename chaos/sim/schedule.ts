@@ -15,12 +15,28 @@ export type FaultAction =
   | { readonly kind: 'delay'; readonly extraMs: number; readonly durationTicks: number }
   | { readonly kind: 'reorder'; readonly jitterMs: number; readonly durationTicks: number }
   | { readonly kind: 'crash'; readonly target: 'leader' | 'slot'; readonly slot: number; readonly downTicks: number }
+  /**
+   * For a while, every newly elected leader is crashed soon after it wins (the delays are used in
+   * turn) and restarted later: short-lived leaders that replicated part of their log are what
+   * figure 8 of the Raft paper (§5.4.2) is made of, and random crashes alone almost never line up so.
+   */
+  | { readonly kind: 'leader-churn'; readonly durationTicks: number; readonly crashes: readonly ChurnCrash[]; readonly downTicks: number }
   | { readonly kind: 'add-learner'; readonly pick: number }
   | { readonly kind: 'promote'; readonly pick: number }
   | { readonly kind: 'remove'; readonly target: 'leader' | 'follower'; readonly pick: number }
   | { readonly kind: 'transfer'; readonly pick: number };
 
 export type FaultKind = FaultAction['kind'];
+
+/**
+ * What happens to a churned leader, and when: it crashes, or its outbound links are cut (what it
+ * appended stays on its disk only), some milliseconds after it wins; or it crashes the moment its
+ * commit index first moves in its term (its no-op, or with a broken commit rule an older entry,
+ * is then committed while the rest of what it sent may still be in flight).
+ */
+export type ChurnCrash =
+  | { readonly afterMs: number; readonly how: 'crash' | 'isolate' }
+  | { readonly atFirstCommit: true };
 
 export interface ScheduledFault {
   readonly atTick: number;
@@ -59,6 +75,25 @@ function actionArbitrary(slots: number): fc.Arbitrary<FaultAction> {
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('delay' as const), extraMs: fc.integer({ min: 10, max: 800 }), durationTicks: ticks(5, 60) }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('reorder' as const), jitterMs: fc.integer({ min: 5, max: 200 }), durationTicks: ticks(5, 80) }) },
     { weight: 3, arbitrary: fc.record({ kind: fc.constant('crash' as const), target: fc.constantFrom('leader' as const, 'slot' as const), slot, downTicks: ticks(1, 60) }) },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        kind: fc.constant('leader-churn' as const),
+        durationTicks: ticks(10, 80),
+        // Mostly within a few round trips of the win, when the leader has replicated part of its log.
+        crashes: fc.array(
+          fc.oneof(
+            // 0 ms: before its first Ready is synced, so its no-op is durable on its disk only (isolate) or lost (crash).
+            { weight: 2, arbitrary: fc.record({ afterMs: fc.constant(0), how: fc.constantFrom('crash' as const, 'isolate' as const) }) },
+            { weight: 1, arbitrary: fc.record({ afterMs: fc.integer({ min: 0, max: 40 }), how: fc.constantFrom('crash' as const, 'isolate' as const) }) },
+            { weight: 1, arbitrary: fc.record({ afterMs: fc.integer({ min: 0, max: 250 }), how: fc.constantFrom('crash' as const, 'isolate' as const) }) },
+            { weight: 3, arbitrary: fc.record({ atFirstCommit: fc.constant(true as const) }) },
+          ),
+          { minLength: 1, maxLength: 6 },
+        ),
+        downTicks: ticks(2, 25),
+      }),
+    },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('add-learner' as const), pick: slot }) },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('promote' as const), pick: slot }) },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('remove' as const), target: fc.constantFrom('follower' as const, 'leader' as const), pick: slot }) },
@@ -110,7 +145,13 @@ export function describeFault(fault: ScheduledFault): string {
   const { action } = fault;
   const detail = Object.entries(action)
     .filter(([key]) => key !== 'kind')
-    .map(([key, value]) => `${key}=${String(value)}`)
+    .map(([key, value]) => `${key}=${Array.isArray(value) ? value.map(describeValue).join('/') : String(value)}`)
     .join(' ');
   return `t=${fault.atTick}+${Math.round(fault.offsetUs / 1000)}ms ${action.kind}${detail === '' ? '' : ` ${detail}`}`;
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return String(value);
+  if ('atFirstCommit' in value) return 'crash-at-first-commit';
+  return 'afterMs' in value && 'how' in value ? `${String(value.how)}-${String(value.afterMs)}ms` : JSON.stringify(value);
 }

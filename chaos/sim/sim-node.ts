@@ -7,6 +7,7 @@ import type { SimCore, SimCoreStatus } from './core-port.ts';
 import { SimDisk, type StoredSnapshot } from './disk.ts';
 import type { EventQueue } from './event-queue.ts';
 import { encodeCommand, KvStateMachine, type KvCommand } from './kv-state-machine.ts';
+import type { MemberLogView } from './election-safety.ts';
 import { entryHash, LogMirror } from './log-mirror.ts';
 import { SimSnapshotStore } from './snapshot-store.ts';
 import type { SimStats } from './stats.ts';
@@ -24,6 +25,8 @@ export interface NodeHost {
   corePrng(): Prng;
   fsyncDelayUs(): number;
   send(message: Message): void;
+  onLeaderCommitIndex(node: NodeId, term: number, commitIndex: number): void;
+  checkCommitSurvivesElections(leader: MemberLogView, index: number, term: number): void;
 }
 
 const messageTypeCodes: Readonly<Record<Message['type'], number>> = {
@@ -83,6 +86,21 @@ export class SimNode {
 
   status(): SimCoreStatus | null {
     return this.core === null ? null : this.core.status();
+  }
+
+  /** What the commit-survives-elections check sees of this member (see election-safety.ts). */
+  logView(): MemberLogView {
+    const mirror = this.mirror;
+    const voterTip = this.disk.durableTip;
+    if (this.core === null) return { id: this.id, membership: null, campaignTip: voterTip, voterTip, holds: () => false };
+    const lastIndex = mirror.lastIndex;
+    return {
+      id: this.id,
+      membership: this.core.status().membership,
+      campaignTip: { index: lastIndex, term: mirror.termAt(lastIndex) ?? 0 },
+      voterTip,
+      holds: (index, term) => index <= mirror.snapshotIndex || mirror.termAt(index) === term,
+    };
   }
 
   /** Boots from whatever the disk holds (nothing on first boot). */
@@ -208,6 +226,7 @@ export class SimNode {
     if (status === undefined) return;
     this.host.checker.observeRole(this.id, status.term, status.role === 'leader');
     this.host.checker.observeCommitIndex(this.id, this.incarnationValue, status.commitIndex);
+    if (status.role === 'leader') this.host.onLeaderCommitIndex(this.id, status.term, status.commitIndex);
   }
 
   private drain(): void {
@@ -244,12 +263,23 @@ export class SimNode {
     }
     const checker = this.host.checker;
     this.mirror.append(ready.entries, (entry, hash, prevTerm) => checker.observeAppend(this.id, entry.index, entry.term, hash, prevTerm));
-    if (ready.hardState !== null) this.observeCommits(ready.hardState.commitIndex);
+    if (ready.hardState !== null) {
+      if (this.core?.status().role === 'leader') this.checkLeaderCommit(ready.hardState.commitIndex);
+      this.observeCommits(ready.hardState.commitIndex);
+    }
     if (ready.softState !== null && ready.softState.role === 'leader') {
       checker.observeRole(this.id, ready.softState.term, true);
       checker.checkLeaderCompleteness(this.id, ready.softState.term, this.mirror.snapshotIndex, (index) => this.mirror.termAt(index));
     }
     this.disk.write({ hardState: ready.hardState, snapshot: this.pendingInstall, entries: ready.entries });
+  }
+
+  /** A leader's commit index moved: the newly committed entry must survive any election. */
+  private checkLeaderCommit(commitIndex: number): void {
+    if (commitIndex <= this.observedCommit) return;
+    const term = this.mirror.termAt(commitIndex);
+    if (term === undefined) return;
+    this.host.checkCommitSurvivesElections(this.logView(), commitIndex, term);
   }
 
   private observeCommits(commitIndex: number): void {

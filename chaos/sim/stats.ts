@@ -16,6 +16,10 @@ export interface SimStats {
   heals: number;
   crashes: number;
   crashesLosingUnsyncedWrites: number;
+  /** Crashes of fresh leaders inside leader-churn windows. */
+  leaderChurnCrashes: number;
+  /** Fresh leaders whose outbound links were cut inside leader-churn windows. */
+  leaderChurnIsolations: number;
   restarts: number;
   elections: number;
   maxTerm: number;
@@ -58,6 +62,8 @@ export function emptyStats(): SimStats {
     heals: 0,
     crashes: 0,
     crashesLosingUnsyncedWrites: 0,
+    leaderChurnCrashes: 0,
+    leaderChurnIsolations: 0,
     restarts: 0,
     elections: 0,
     maxTerm: 0,

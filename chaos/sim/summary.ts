@@ -26,7 +26,7 @@ export function describeStats(stats: SimStats): string[] {
     `elections ${stats.elections} (max term ${stats.maxTerm}); commits ${stats.commits} entries; ` +
       `client ops ${stats.clientOps} (${stats.clientOpsAcknowledged} acknowledged, ${stats.clientOpsUnknown} unknown outcome, ${stats.clientRetries} retries, ${stats.proposalsForwarded} forwarded to the leader, ${stats.readsServed} linearizable reads)`,
     `faults injected ${stats.faultsInjected}: ${stats.partitions} partitions, ${stats.oneWayPartitions} one-way partitions, ${stats.heals} heals, ` +
-      `${stats.crashes} crashes (${stats.crashesLosingUnsyncedWrites} lost unsynced writes), ${stats.restarts} restarts; messages: ` +
+      `${stats.crashes} crashes (${stats.crashesLosingUnsyncedWrites} lost unsynced writes, ${stats.leaderChurnCrashes} fresh leaders crashed), ${stats.leaderChurnIsolations} fresh leaders cut off, ${stats.restarts} restarts; messages: ` +
       `${stats.messagesDelivered} delivered, ${stats.messagesDropped} dropped, ${stats.messagesDuplicated} duplicated, ${stats.messagesDelayed} delayed, ` +
       `${stats.messagesReordered} jittered, ${stats.messagesBlockedByPartition} cut by partitions`,
     `snapshots ${stats.snapshotsTaken} taken, ${stats.snapshotsInstalled} installed (${stats.snapshotChunksSent} chunks sent); ` +

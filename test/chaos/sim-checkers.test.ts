@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SafetyChecker, SimViolation } from '../../chaos/sim/checkers.ts';
 import { checkClientHistory } from '../../chaos/sim/history-check.ts';
 import { LogMirror } from '../../chaos/sim/log-mirror.ts';
+import { checkCommitSurvivesElections, type LogTip, type MemberLogView } from '../../chaos/sim/election-safety.ts';
 import type { KvOperation } from '../../chaos/linearizability/index.ts';
 
 function violation(action: () => void): SimViolation {
@@ -93,5 +94,44 @@ describe('safety checkers bite on hand-crafted bad observations', () => {
     ];
     expect(checkClientHistory(history).outcome).toBe('illegal');
     expect(checkClientHistory(history.slice(0, 2)).outcome).toBe('ok');
+  });
+});
+
+describe('a committed entry must survive every election (figure 8, checked at commit time)', () => {
+  const three = { voters: ['n1', 'n2', 'n3'], learners: [], votersOutgoing: [] };
+  /** A member whose log holds entries of the given terms at indexes 1, 2, …, all durable. */
+  function member(id: string, terms: readonly number[], durableTerms: readonly number[] = terms): MemberLogView {
+    const tip = (list: readonly number[]): LogTip => ({ index: list.length, term: list[list.length - 1] ?? 0 });
+    return { id, membership: three, campaignTip: tip(terms), voterTip: tip(durableTerms), holds: (index, term) => terms[index - 1] === term };
+  }
+
+  it('accepts a current-term commit on a majority, even with a divergent minority', () => {
+    // n1 leads term 4 and committed its no-op at index 3 with n2; n3 holds a stale term-3 entry at 2.
+    const leader = member('n1', [1, 2, 4]);
+    expect(() => checkCommitSurvivesElections(leader, 3, 4, [leader, member('n2', [1, 2, 4]), member('n3', [1, 3])])).not.toThrow();
+  });
+
+  it('rejects an older-term entry committed by counting while a later-term log can still win (figure 8 d)', () => {
+    // n1 (term 4) counted n2's copy of its term-2 entry at index 2; n3 holds a term-3 entry there.
+    const leader = member('n1', [1, 2, 4]);
+    const error = violation(() => checkCommitSurvivesElections(leader, 2, 2, [leader, member('n2', [1, 2]), member('n3', [1, 3])]));
+    expect(error.property).toBe('commit survives elections');
+    expect(error.message).toContain('n3 lacks it and could be elected by n2, n3');
+  });
+
+  it('judges voters by their disk: an acknowledgement is only as good as what was synced', () => {
+    // n2 holds index 3 in memory only: after a crash it would vote for n3's shorter log.
+    const leader = member('n1', [1, 1, 1]);
+    const unsynced = member('n2', [1, 1, 1], [1, 1]);
+    expect(violation(() => checkCommitSurvivesElections(leader, 3, 1, [leader, unsynced, member('n3', [1, 1])])).property).toBe('commit survives elections');
+  });
+
+  it('skips joint memberships and candidates under another membership', () => {
+    const joint = { voters: ['n1', 'n2', 'n3'], learners: [], votersOutgoing: ['n1', 'n2', 'n4'] };
+    const leader = { ...member('n1', [1, 2, 4]), membership: joint };
+    expect(() => checkCommitSurvivesElections(leader, 2, 2, [leader, member('n2', [1, 2]), member('n3', [1, 3])])).not.toThrow();
+    const other = { ...member('n3', [1, 3]), membership: { voters: ['n3', 'n4', 'n5'], learners: [], votersOutgoing: [] } };
+    const plain = member('n1', [1, 2, 4]);
+    expect(() => checkCommitSurvivesElections(plain, 2, 2, [plain, member('n2', [1, 2]), other])).not.toThrow();
   });
 });

@@ -8,7 +8,7 @@ import { runSimulation, type SimRunResult } from '../../chaos/sim/run.ts';
 import { scheduleArbitrary, scheduleForSeed } from '../../chaos/sim/schedule.ts';
 import { shrinkFailingSeed } from '../../chaos/sim/shrink.ts';
 import { addStats, emptyStats, type SimStats } from '../../chaos/sim/stats.ts';
-import type { Ready } from '../../raft/index.ts';
+import type { Message, Ready } from '../../raft/index.ts';
 
 const batchSteps = 400;
 
@@ -72,7 +72,7 @@ describe('deterministic simulator', () => {
     addStats(total, five.total);
     const mustHappen: (keyof SimStats)[] = [
       'messagesDropped', 'messagesDuplicated', 'messagesDelayed', 'messagesReordered', 'messagesBlockedByPartition',
-      'partitions', 'oneWayPartitions', 'heals', 'crashes', 'crashesLosingUnsyncedWrites', 'restarts',
+      'partitions', 'oneWayPartitions', 'heals', 'crashes', 'crashesLosingUnsyncedWrites', 'leaderChurnCrashes', 'leaderChurnIsolations', 'restarts',
       'elections', 'commits', 'snapshotsTaken', 'snapshotsInstalled', 'snapshotChunksSent',
       'learnersAdded', 'learnersPromoted', 'votersRemoved', 'leadersRemoved', 'readds', 'transfers', 'transfersCompleted',
       'clientOpsAcknowledged', 'clientOpsUnknown', 'clientRetries', 'readsServed',
@@ -113,6 +113,30 @@ const corruptingFactory: CoreFactory = (config) => {
   };
   return wrapped;
 };
+
+/**
+ * A mutant of the voting rule (§5.4.1): every member judges each candidate's log as if it were
+ * the most up to date there is, so it grants votes to stale logs. The core itself is untouched;
+ * the lie is told at its door, in the requests it steps.
+ */
+const staleVoteFactory: CoreFactory = (config) => {
+  const core = createRaftCore(config);
+  const step = core.step.bind(core);
+  return Object.assign(Object.create(core) as SimCore, {
+    step: (message: Message) =>
+      step(message.type === 'vote' || message.type === 'pre-vote' ? { ...message, lastLogTerm: Number.MAX_SAFE_INTEGER, lastLogIndex: Number.MAX_SAFE_INTEGER } : message),
+  });
+};
+
+describe('the simulator bites when a rule of Raft is broken on purpose', () => {
+  it('votes granted to stale logs: some seeds fail a safety check', () => {
+    const failed = Array.from({ length: 40 }, (_, i) => runSimulation({ seed: 7000 + i, nodes: 5, steps: 400, createCore: staleVoteFactory })).filter((r) => !r.passed);
+    expect(failed.length).toBeGreaterThan(0);
+    for (const result of failed) {
+      expect(result.failure).toMatch(/leader completeness|commit survives elections|committed entry changed|state machine safety|linearizability|convergence/);
+    }
+  }, 120_000);
+});
 
 describe('the simulator catches a misbehaving member and shrinks its schedule', () => {
   it('reports state machine safety and shrinks to a short schedule', () => {
