@@ -81,6 +81,7 @@ function qualified(resource: ResourceName): string {
 export const errors = {
   badRequest: (message: string): ApiError => new ApiError(400, StatusReason.badRequest, message),
   unauthorized: (): ApiError => new ApiError(401, StatusReason.unauthorized, 'Unauthorized'),
+  forbidden: (message: string): ApiError => new ApiError(403, StatusReason.forbidden, message),
   notFound: (resource: ResourceName, name: string): ApiError =>
     new ApiError(404, StatusReason.notFound, `${qualified(resource)} "${name}" not found`, { name, group: resource.group, kind: resource.plural }),
   pathNotFound: (path: string): ApiError => new ApiError(404, StatusReason.notFound, `the server could not find the requested resource (${path})`),

@@ -3,7 +3,8 @@ import { ApiLimits, type ApiContext } from '../api/context.ts';
 import type { JsonObject } from '../api/json.ts';
 import type { ObjectStore } from '../api/object-store.ts';
 import { decodeStored, decodeValue } from '../api/objects/object-codec.ts';
-import { createObject, deleteObject, updateObject } from '../api/objects/object-operations.ts';
+import { createObject, updateObject } from '../api/objects/object-operations.ts';
+import { deleteObject, type PropagationPolicy } from '../api/objects/delete-object.ts';
 import { listPrefix, objectKey } from '../api/objects/storage-keys.ts';
 import { builtinResources } from '../api/registry/kinds/index.ts';
 import { ResourceRegistry } from '../api/registry/registry.ts';
@@ -19,6 +20,9 @@ export type ObjectChange =
 export interface DeletePreconditions {
   readonly uid?: string;
   readonly resourceVersion?: string;
+  /** 0 forces a pod out at once (an agent confirming its containers stopped); absent: the kind's. */
+  readonly gracePeriodSeconds?: number;
+  readonly propagationPolicy?: PropagationPolicy;
 }
 
 /** Objects read per page while listing (keeps one list from holding the store for long). */
@@ -99,13 +103,15 @@ export class ApiClient {
     return this.write(definition, object, 'status');
   }
 
-  /** Deletes now (or marks for finalizers). Null when it was already gone. */
+  /** Deletes now, or marks for finalizers / a grace period (see delete-object.ts). Null when it was already gone. */
   async delete(definition: ResourceDefinition, namespace: string | undefined, name: string, preconditions: DeletePreconditions = {}): Promise<JsonObject | null> {
     try {
       const options = {
         dryRun: false,
         ...(preconditions.uid === undefined ? {} : { preconditionUid: preconditions.uid }),
         ...(preconditions.resourceVersion === undefined ? {} : { preconditionResourceVersion: preconditions.resourceVersion }),
+        ...(preconditions.gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds: preconditions.gracePeriodSeconds }),
+        ...(preconditions.propagationPolicy === undefined ? {} : { propagationPolicy: preconditions.propagationPolicy }),
       };
       return (await deleteObject(this.context, definition, namespace, name, options)).object;
     } catch (error) {

@@ -7,9 +7,8 @@ import {
   type Controller, type ControllerContext, type ControllerFactory, type Informer, type OwnerReference, type ReconcileResult, type WorkQueue,
 } from '../controller-runtime/index.ts';
 import { ownerIndex, ownerUids } from './owner-index.ts';
+import { foregroundFinalizer, orphanFinalizer } from '../api/objects/delete-object.ts';
 
-export const orphanFinalizer = 'orphan';
-export const foregroundFinalizer = 'foregroundDeletion';
 
 export const garbageCollectorFactory: ControllerFactory = (context) => new GarbageCollector(context);
 
@@ -88,7 +87,10 @@ export class GarbageCollector implements Controller {
 
   private async dropReferences(informer: Informer, object: JsonObject, uids: ReadonlySet<string>): Promise<void> {
     const next = cloneJson(object);
-    ensureObject(next, 'metadata')['ownerReferences'] = ownerReferencesOf(object).filter((reference) => !uids.has(reference.uid)).map((reference) => ({ ...reference }));
+    const kept = ownerReferencesOf(object).filter((reference) => !uids.has(reference.uid)).map((reference) => ({ ...reference }));
+    // As Kubernetes: no references left means no field (clients test for its absence).
+    if (kept.length > 0) ensureObject(next, 'metadata')['ownerReferences'] = kept;
+    else delete ensureObject(next, 'metadata')['ownerReferences'];
     informer.observe(await this.context.client.update(informer.definition, next));
   }
 

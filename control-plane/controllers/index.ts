@@ -8,7 +8,7 @@ export { planDeployment, newReplicaSetTarget, scaleDownOld, historyCleanup, isCo
 export type { DeploymentAction, DeploymentView, ReplicaSetView } from './deployment-plan.ts';
 export { deploymentStatus } from './deployment-status.ts';
 export { templateHash, podTemplateHashLabel } from './template-hash.ts';
-export { GarbageCollector, garbageCollectorFactory, orphanFinalizer, foregroundFinalizer } from './garbage-collector.ts';
+export { GarbageCollector, garbageCollectorFactory } from './garbage-collector.ts';
 export { NamespaceController, namespaceControllerFactory } from './namespace-controller.ts';
 export { NodeLifecycleController, nodeLifecycleControllerFactory, nodeLeaseNamespace, evictionsPerPassMax } from './node-lifecycle-controller.ts';
 export { nodeHealth, lifecycleTaints, evictionTimeMs, homelabNodeTimings } from './node-health.ts';

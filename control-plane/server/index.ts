@@ -9,4 +9,6 @@ export type { StatusReport, EndpointStatus, MemberStatus, UnreachableMember } fr
 export { runKubeconfig } from './kubeconfig.ts';
 export type { KubeconfigRequest } from './kubeconfig.ts';
 export { startReplicaApi } from './replica-api.ts';
-export type { ReplicaApiOptions } from './replica-api.ts';
+export type { ReplicaApiOptions, ReplicaApi } from './replica-api.ts';
+export { runControllersOnLeader } from './leader-controllers.ts';
+export type { LeaderControllers, LeaderControllersOptions } from './leader-controllers.ts';

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { ApiServer } from '../api/server.ts';
 import type { ServerConfig } from './config.ts';
 import { startReplicaApi } from './replica-api.ts';
+import { runControllersOnLeader, type LeaderControllers } from './leader-controllers.ts';
+import { defaultControllerFactories } from '../controllers/index.ts';
 import { cpuProfileDirectoryVariable, startCpuProfile } from './cpu-profile.ts';
 import { ServerMetrics, startMetricsServer, type MetricsServer } from './metrics.ts';
 
@@ -94,18 +96,21 @@ interface KubernetesApiHandle {
 
 /**
  * Starts the Kubernetes API in the background: it needs the cluster's bootstrap record, which
- * needs a leader, and the replica must keep serving Raft (and signals) while it waits.
+ * needs a leader, and the replica must keep serving Raft (and signals) while it waits. Once it is
+ * up, the scheduler and controllers run whenever this replica is the Raft leader.
  */
 function startKubernetesApi(config: ServerConfig, replica: Replica, env: ReturnType<typeof realEnv>, logger: Logger): KubernetesApiHandle {
   const listen = config.apiListen;
   if (listen === null) return { failed: new Promise(() => undefined), close: async () => undefined };
   const abort = new AbortController();
   let server: ApiServer | null = null;
+  let controllers: LeaderControllers | null = null;
   const failed = new Promise<string>((resolve) => {
     startReplicaApi({ replica, listen, extraNames: config.apiSans, dataDir: join(config.dataDir, 'api'), env, logger, signal: abort.signal })
       .then((started) => {
-        server = started;
-        if (abort.signal.aborted) void started.close();
+        server = started.server;
+        if (abort.signal.aborted) return void started.server.close();
+        controllers = runControllersOnLeader({ replica, context: started.context, env, logger, factories: defaultControllerFactories() });
       })
       .catch((error: unknown) => {
         if (abort.signal.aborted) return;
@@ -117,6 +122,7 @@ function startKubernetesApi(config: ServerConfig, replica: Replica, env: ReturnT
     failed,
     close: async () => {
       abort.abort();
+      await (controllers as LeaderControllers | null)?.close();
       await (server as ApiServer | null)?.close();
     },
   };

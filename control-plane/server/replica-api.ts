@@ -3,6 +3,8 @@ import type { HostPort, Replica } from '../../store/index.ts';
 import { loadOrCreateClusterBootstrap } from '../api/cluster-bootstrap.ts';
 import { ReplicatedObjectStore } from '../api/replicated-object-store.ts';
 import { startApiServer, type ApiServer } from '../api/server.ts';
+import type { ApiContext } from '../api/context.ts';
+import { createInProcessContext } from '../controller-runtime/index.ts';
 
 export interface ReplicaApiOptions {
   readonly replica: Replica;
@@ -15,17 +17,23 @@ export interface ReplicaApiOptions {
   readonly signal: AbortSignal;
 }
 
+export interface ReplicaApi {
+  readonly server: ApiServer;
+  /** The object layer in process, over the same replicated store: for the controllers and the NATS bridge. */
+  readonly context: ApiContext;
+}
+
 /**
  * The Kubernetes API on one replica: the cluster's shared CA and admin token come from the
  * replicated store (made by the first replica to find none), so a kubeconfig works against
  * every replica; this replica's serving certificate is its own, signed by that CA.
  */
-export async function startReplicaApi(options: ReplicaApiOptions): Promise<ApiServer> {
+export async function startReplicaApi(options: ReplicaApiOptions): Promise<ReplicaApi> {
   const logger = options.logger.child({ component: 'api' });
   const objectStore = new ReplicatedObjectStore(options.replica, options.env);
   const cluster = await loadOrCreateClusterBootstrap(objectStore, options.env, logger, options.signal);
   options.signal.throwIfAborted();
-  return startApiServer({
+  const server = await startApiServer({
     host: options.listen.host,
     port: options.listen.port,
     dataDir: options.dataDir,
@@ -35,4 +43,5 @@ export async function startReplicaApi(options: ReplicaApiOptions): Promise<ApiSe
     extraNames: options.extraNames,
     cluster,
   });
+  return { server, context: createInProcessContext({ store: objectStore, env: options.env, logger }) };
 }

@@ -10,7 +10,7 @@ import type { JsonObject } from '../../control-plane/api/json.ts';
 import { leaseResource } from '../../control-plane/api/registry/kinds/lease.ts';
 import { nodeResource } from '../../control-plane/api/registry/kinds/node.ts';
 import { podResource } from '../../control-plane/api/registry/kinds/pod.ts';
-import { ApiClient, createInProcessContext, isApiStatus, isoSeconds, isPodReady, nodeNameOf, withCondition } from '../../control-plane/controller-runtime/index.ts';
+import { ApiClient, createInProcessContext, isApiStatus, isBeingDeleted, isoSeconds, isPodReady, nameOf, namespaceOf, nodeNameOf, uidOf, withCondition } from '../../control-plane/controller-runtime/index.ts';
 import { ControllerManager, defaultControllerFactories, type NodeLifecycleTimings } from '../../control-plane/controllers/index.ts';
 import type { SchedulerOptions } from '../../control-plane/scheduler/index.ts';
 
@@ -96,7 +96,13 @@ export class ControlPlaneHarness {
     const { items } = await this.client.list(podResource);
     for (const pod of items) {
       const node = nodeNameOf(pod);
-      if (!this.alive.has(node) || isPodReady(pod)) continue;
+      if (!this.alive.has(node)) continue;
+      // As a kubelet: a pod marked for deletion is stopped, then its deletion confirmed.
+      if (isBeingDeleted(pod)) {
+        await this.client.delete(podResource, namespaceOf(pod), nameOf(pod), { uid: uidOf(pod), gracePeriodSeconds: 0 });
+        continue;
+      }
+      if (isPodReady(pod)) continue;
       const now = isoSeconds(Date.now());
       let conditions = withCondition((pod['status'] as JsonObject | undefined)?.['conditions'], { type: 'Ready', status: 'True', reason: '', message: '' }, now);
       conditions = withCondition(conditions, { type: 'ContainersReady', status: 'True', reason: '', message: '' }, now);

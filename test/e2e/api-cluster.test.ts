@@ -8,12 +8,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProcessCluster, currentLeader, flotillaBin } from '../../chaos/cluster/index.ts';
-import { findFreePorts } from '../../common/index.ts';
-import { runProcess } from '../control-plane/harness.ts';
+import { currentLeader, type ProcessCluster } from '../../chaos/cluster/index.ts';
 import { apiRequest, ResumingWatch, type ApiEndpoint } from './api-cluster-client.ts';
-
-const host = '127.0.0.1';
+import { ApiClusterHarness, eventually, sleep } from './api-cluster-harness.ts';
 /** Writes made while the leader is killed: a few before the kill, the rest after. */
 const failoverWrites = 30;
 const killAfterWrites = 8;
@@ -51,54 +48,21 @@ spec:
   ports: [{port: 80, targetPort: 80}]
 `;
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function eventually<T>(what: string, timeoutMs: number, probe: () => Promise<T | null>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => null);
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
-
 describe('Kubernetes API on 3 real replicas', () => {
+  let harness: ApiClusterHarness;
   let cluster: ProcessCluster;
-  let apiPorts: number[];
   let kubeconfig: string;
-  let endpoints: ApiEndpoint[];
+  let endpoints: readonly ApiEndpoint[];
   const contexts = ['flotilla', 'flotilla-2', 'flotilla-3'];
-
-  const kubectl = async (context: string, args: readonly string[], input?: string) => {
-    const home = cluster.directory;
-    const result = await runProcess('kubectl', ['--kubeconfig', kubeconfig, '--context', context, '--cache-dir', join(home, `kube-cache-${context}`), ...args], {
-      env: { ...process.env, HOME: home },
-      ...(input === undefined ? {} : { input }),
-    });
-    if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} on ${context} failed: ${result.stderr}`);
-    return result.stdout;
-  };
+  const kubectl = (context: string, args: readonly string[], input?: string) => harness.kubectlOk(args, { context, ...(input === undefined ? {} : { input }) });
 
   beforeAll(async () => {
-    apiPorts = await findFreePorts(3);
-    cluster = await ProcessCluster.start({ size: 3, relays: false, perMemberArgs: (_name, index) => ['--api-listen', `${host}:${apiPorts[index]}`] });
-    kubeconfig = join(cluster.directory, 'kubeconfig');
-    const first = cluster.members[0];
-    if (first === undefined) throw new Error('no members');
-    // Each replica writes the cluster token next to its data once its API is up.
-    const token = await eventually('the first API', 30_000, async () => (await readFile(join(first.dataDir, 'api', 'auth', 'admin.token'), 'utf8')).trim());
-    const ca = await readFile(join(first.dataDir, 'api', 'pki', 'ca.crt'), 'utf8');
-    endpoints = apiPorts.map((port) => ({ url: `https://${host}:${port}`, ca, token }));
-    for (const endpoint of endpoints) await eventually(`${endpoint.url}`, 30_000, async () => ((await apiRequest(endpoint, 'GET', '/api/v1/namespaces/default')).status === 200 ? true : null));
-    const written = await runProcess(process.execPath, [flotillaBin, 'kubeconfig', '--endpoints', apiPorts.map((port) => `${host}:${port}`).join(','), '--data-dir', first.dataDir, '--out', kubeconfig]);
-    expect(written.code, written.stderr).toBe(0);
+    harness = await ApiClusterHarness.start();
+    ({ cluster, kubeconfig, endpoints } = harness);
   }, 90_000);
 
   afterAll(async () => {
-    await cluster?.stop();
+    await harness?.stop();
   });
 
   it('every replica serves the same CA and token: one kubeconfig, three contexts', async () => {
@@ -165,6 +129,19 @@ describe('Kubernetes API on 3 real replicas', () => {
       watch.stop();
     }
   }, 90_000);
+
+  it('the scheduler and controllers follow the leadership: after the kill, the new leader runs them', async () => {
+    const leaderName = await eventually('a leader', 15_000, () => currentLeader(cluster));
+    const context = contexts[cluster.members.findIndex((member) => member.name === leaderName)] ?? 'flotilla';
+    await kubectl(context, ['create', 'deployment', 'after-failover', '--image=nginx:1', '--replicas=2']);
+    await eventually('2 pods made by the new leader\'s controllers', 20_000, async () => {
+      const pods = (await kubectl(context, ['get', 'pods', '-l', 'app=after-failover', '-o', 'name'])).trim().split('\n').filter((line) => line !== '');
+      return pods.length === 2 ? true : null;
+    });
+    // No node exists: the scheduler (also on the leader) says so on each pod.
+    await eventually('the scheduler\'s verdict', 20_000, async () =>
+      (await kubectl(context, ['get', 'events', '--field-selector', 'reason=FailedScheduling', '-o', 'jsonpath={.items[*].message}'])).includes('0/0 nodes are available') ? true : null);
+  }, 60_000);
 });
 
 /**

@@ -1,10 +1,11 @@
-import { asArray, asObject, asString, ensureObject, jsonEqual, type JsonObject } from '../json.ts';
+import { asObject, asString, ensureObject, jsonEqual, type JsonObject } from '../json.ts';
 import type { StoredObject } from '../object-store.ts';
 import { namespaceResource } from '../registry/kinds/namespace.ts';
 import type { ResourceDefinition } from '../registry/resource.ts';
 import { errors } from '../status.ts';
-import { nowIso, writeContext, type ApiContext } from '../context.ts';
+import { writeContext, type ApiContext } from '../context.ts';
 import { decodeStored, encodeObject } from './object-codec.ts';
+import { mayBeRemoved } from './deletion-state.ts';
 import { prepareCreate, prepareUpdate } from './prepare.ts';
 import { objectKey } from './storage-keys.ts';
 
@@ -25,7 +26,7 @@ export async function createObject(context: ApiContext, definition: ResourceDefi
   const object = prepareCreate(definition, body, namespace, writeContext(context));
   const metadata = asObject(object['metadata']) ?? {};
   const name = asString(metadata['name']) ?? '';
-  if (definition.namespaced) await requireNamespace(context, asString(metadata['namespace']) ?? '');
+  if (definition.namespaced) await requireNamespace(context, asString(metadata['namespace']) ?? '', `${definition.plural} "${name}"`);
   if (dryRun) return object;
   const result = await context.store.create(objectKey(definition, asString(metadata['namespace']), name), encodeObject(object));
   if (!result.ok) throw errors.alreadyExists(definition, name);
@@ -37,11 +38,14 @@ export async function createObject(context: ApiContext, definition: ResourceDefi
  * Kubernetes checks this from its namespace cache; a local read is the same (a namespace made a
  * moment ago through another replica may need a retry, exactly as there).
  */
-async function requireNamespace(context: ApiContext, namespace: string): Promise<void> {
+async function requireNamespace(context: ApiContext, namespace: string, what: string): Promise<void> {
   const key = objectKey(namespaceResource, undefined, namespace);
   // A miss is confirmed linearizably: "namespace created, then object created" from one client must work on any replica.
   const stored = (await context.store.get(key, { consistency: 'local' })) ?? (await context.store.get(key));
   if (stored === null) throw errors.notFound(namespaceResource, namespace);
+  if (asObject(decodeStored(stored)['status'])?.['phase'] === 'Terminating') {
+    throw errors.forbidden(`${what} is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`);
+  }
 }
 
 export interface UpdateOptions {
@@ -71,17 +75,19 @@ export async function updateObject(
     const next = prepareUpdate(definition, proposed, current, options.subresource);
     ensureObject(next, 'metadata')['resourceVersion'] = currentVersion;
     if (jsonEqual(next, current) || options.dryRun) return next;
-    const outcome = await writeOrFinalize(context, stored, next);
+    const outcome = await writeOrFinalize(context, definition, stored, next);
     if (outcome !== null) return outcome;
     if (precondition !== undefined && precondition !== '') throw staleConflict(definition, name);
   }
   throw errors.conflict(definition, name, 'too many concurrent writers; retry');
 }
 
-/** Writes `next`; an object being deleted whose last finalizer is gone is deleted instead. Null: lost the race. */
-async function writeOrFinalize(context: ApiContext, stored: StoredObject, next: JsonObject): Promise<JsonObject | null> {
-  const metadata = asObject(next['metadata']) ?? {};
-  if (metadata['deletionTimestamp'] !== undefined && asArray(metadata['finalizers']).length === 0) {
+/**
+ * Writes `next`; an object being deleted that nothing keeps any more (its last finalizer gone, no
+ * grace period pending) is deleted instead. Null: lost the race.
+ */
+async function writeOrFinalize(context: ApiContext, definition: ResourceDefinition, stored: StoredObject, next: JsonObject): Promise<JsonObject | null> {
+  if (mayBeRemoved(definition, next)) {
     const deleted = await context.store.delete(stored.key, stored.modRevision);
     if (!deleted.ok) return deleted.reason === 'notFound' ? next : null;
     ensureObject(next, 'metadata')['resourceVersion'] = String(deleted.object.modRevision);
@@ -95,52 +101,4 @@ async function writeOrFinalize(context: ApiContext, stored: StoredObject, next: 
 
 function staleConflict(definition: ResourceDefinition, name: string) {
   return errors.conflict(definition, name, 'the object has been modified; please apply your changes to the latest version and try again');
-}
-
-export interface DeleteOptions {
-  readonly preconditionUid?: string;
-  readonly preconditionResourceVersion?: string;
-  readonly dryRun: boolean;
-}
-
-/** Deletes now, or (with finalizers) marks the object with a deletionTimestamp and leaves it for its finalizers. */
-export async function deleteObject(
-  context: ApiContext,
-  definition: ResourceDefinition,
-  namespace: string | undefined,
-  name: string,
-  options: DeleteOptions,
-): Promise<{ object: JsonObject; deletedNow: boolean }> {
-  for (let attempt = 0; attempt < context.limits.updateRetriesMax; attempt++) {
-    const { stored, object } = await getObject(context, definition, namespace, name);
-    checkPreconditions(definition, name, object, options);
-    const metadata = ensureObject(object, 'metadata');
-    if (asArray(metadata['finalizers']).length > 0) {
-      if (metadata['deletionTimestamp'] !== undefined || options.dryRun) return { object, deletedNow: false };
-      metadata['deletionTimestamp'] = nowIso(context);
-      metadata['deletionGracePeriodSeconds'] = 0;
-      const result = await context.store.update(stored.key, encodeObject(object), stored.modRevision);
-      if (!result.ok) continue;
-      metadata['resourceVersion'] = String(result.object.modRevision);
-      return { object, deletedNow: false };
-    }
-    if (options.dryRun) return { object, deletedNow: true };
-    const result = await context.store.delete(stored.key, stored.modRevision);
-    if (!result.ok) continue;
-    metadata['resourceVersion'] = String(result.object.modRevision);
-    return { object, deletedNow: true };
-  }
-  throw errors.conflict(definition, name, 'too many concurrent writers; retry');
-}
-
-function checkPreconditions(definition: ResourceDefinition, name: string, object: JsonObject, options: DeleteOptions): void {
-  const metadata = asObject(object['metadata']) ?? {};
-  const uid = asString(metadata['uid']) ?? '';
-  if (options.preconditionUid !== undefined && options.preconditionUid !== uid) {
-    throw errors.conflict(definition, name, `Precondition failed: UID in precondition: ${options.preconditionUid}, UID in object meta: ${uid}`);
-  }
-  const version = asString(metadata['resourceVersion']) ?? '';
-  if (options.preconditionResourceVersion !== undefined && options.preconditionResourceVersion !== version) {
-    throw errors.conflict(definition, name, `Precondition failed: ResourceVersion in precondition: ${options.preconditionResourceVersion}, ResourceVersion in object meta: ${version}`);
-  }
 }

@@ -24,6 +24,22 @@ export interface ScaleSubresource {
 /** Which name rule applies to `metadata.name` (Kubernetes differs per kind). */
 export type NameRule = 'subdomain' | 'label' | 'dns1035';
 
+/** How a DELETE proceeds for a kind beyond finalizers (Kubernetes' BeforeDelete / graceful deletion). */
+export interface DeletionStrategy {
+  /**
+   * Seconds the object stays, marked with a deletionTimestamp, before it may go (0: at once).
+   * `requested` is DeleteOptions.gracePeriodSeconds when the client gave one.
+   */
+  readonly gracePeriodSeconds: (object: JsonObject, requested: number | undefined) => number;
+  /** Changes made when the object is marked for deletion (namespaces: phase Terminating). */
+  readonly onMarked?: (object: JsonObject) => void;
+  /** Whether something besides metadata.finalizers still keeps it (namespaces: spec.finalizers). */
+  readonly blocksRemoval?: (object: JsonObject) => boolean;
+}
+
+/** Most kinds: no grace period, nothing beyond finalizers. */
+export const immediateDeletion: DeletionStrategy = { gracePeriodSeconds: () => 0 };
+
 /**
  * Everything the API server knows about one kind, declared once. Handlers, discovery, OpenAPI,
  * Table output and patching all read this; adding a kind is adding one declaration.
@@ -65,6 +81,7 @@ export interface ResourceDefinition {
   readonly resetStatusOnCreate: boolean;
   /** Whether DELETE answers the deleted object (pods) rather than a Success Status. */
   readonly deleteReturnsObject: boolean;
+  readonly deletion: DeletionStrategy;
 }
 
 export const defaultVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] as const;
@@ -77,6 +94,7 @@ export function defineResource(declaration: ResourceDeclaration): ResourceDefini
   return {
     resetStatusOnCreate: declaration.subresources?.status ?? false,
     deleteReturnsObject: false,
+    deletion: immediateDeletion,
     singular: declaration.kind.toLowerCase(),
     shortNames: [],
     categories: [],

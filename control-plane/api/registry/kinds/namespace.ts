@@ -1,4 +1,4 @@
-import { ensureObject, getPath } from '../../json.ts';
+import { asArray, ensureObject, getPath } from '../../json.ts';
 import { conditionsSchema, objectSchemaFor } from '../../schema/meta-schemas.ts';
 import { s } from '../../schema/schema.ts';
 import { ageColumn, column, stringAt } from '../../table/columns.ts';
@@ -14,6 +14,14 @@ export const namespaceResource = defineResource({
   nameRule: 'label',
   subresources: { status: true },
   resetStatusOnCreate: false,
+  deletion: {
+    gracePeriodSeconds: () => 0,
+    // The namespace controller empties a Terminating namespace, then clears spec.finalizers.
+    onMarked: (object) => {
+      ensureObject(object, 'status')['phase'] = 'Terminating';
+    },
+    blocksRemoval: (object) => asArray(getPath(object, ['spec', 'finalizers'])).length > 0,
+  },
   schema: objectSchemaFor('io.k8s.api.core.v1.Namespace', 'Namespace provides a scope for Names. Use of multiple namespaces is optional.', {
     spec: s.object('io.k8s.api.core.v1.NamespaceSpec', 'Spec defines the behavior of the Namespace.', {
       finalizers: s.array(s.string(), 'Finalizers is an opaque list of values that must be empty to permanently remove object from storage.'),

@@ -36,6 +36,18 @@ export const podResource = defineResource({
   namespaced: true,
   subresources: { status: true, connect: podConnectSubresources, binding: true },
   deleteReturnsObject: true,
+  deletion: {
+    // Kubernetes' CheckGracefulDelete: a pod on a node is stopped by that node's agent, which then
+    // confirms with a delete of grace 0; one on no node, or already finished, has nothing to stop.
+    gracePeriodSeconds: (object, requested) => {
+      const nodeName = getPath(object, ['spec', 'nodeName']);
+      const phase = getPath(object, ['status', 'phase']);
+      if (typeof nodeName !== 'string' || nodeName === '' || phase === 'Succeeded' || phase === 'Failed') return 0;
+      if (requested !== undefined) return requested;
+      const declared = getPath(object, ['spec', 'terminationGracePeriodSeconds']);
+      return typeof declared === 'number' && declared >= 0 ? declared : 30;
+    },
+  },
   schema: objectSchemaFor('io.k8s.api.core.v1.Pod', 'Pod is a collection of containers that can run on a host. This resource is created by clients and scheduled onto hosts.', {
     spec: podSpecSchema,
     status: podStatusSchema,

@@ -1,20 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as k8s from '@kubernetes/client-node';
-import { ApiHarness } from './harness.ts';
+import { ApiClusterHarness } from './api-cluster-harness.ts';
 
 
-/** @kubernetes/client-node with the kubeconfig the server wrote. */
-describe('@kubernetes/client-node against the API server', () => {
-  let harness: ApiHarness;
+/** @kubernetes/client-node with the kubeconfig `flotilla kubeconfig` wrote, against 3 real replicas. */
+describe('@kubernetes/client-node against 3 real replicas', () => {
+  let harness: ApiClusterHarness;
   let config: k8s.KubeConfig;
   let core: k8s.CoreV1Api;
 
   beforeAll(async () => {
-    harness = await ApiHarness.start();
+    harness = await ApiClusterHarness.start();
     config = new k8s.KubeConfig();
     config.loadFromFile(harness.kubeconfig);
     core = config.makeApiClient(k8s.CoreV1Api);
-  });
+  }, 90_000);
   afterAll(async () => {
     await harness.stop();
   });

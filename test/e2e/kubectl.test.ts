@@ -1,9 +1,9 @@
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiHarness } from './harness.ts';
+import { ApiClusterHarness, eventually } from './api-cluster-harness.ts';
 
-/** The installed kubectl (v1.32) against a real server on a real store. */
+/** The installed kubectl (v1.32) against 3 real `flotilla server` replicas (controllers on the leader). */
 const manifest = `apiVersion: v1
 kind: Namespace
 metadata:
@@ -53,28 +53,44 @@ metadata:
 spec:
   selector: {app: web}
   ports: [{port: 80, targetPort: 80}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  namespace: shop
+spec:
+  ingressClassName: flotilla
+  rules:
+  - host: shop.home.lan
+    http:
+      paths:
+      - path: /
+        pathType: Prefix
+        backend: {service: {name: web, port: {number: 80}}}
 `;
 
-describe('kubectl against the API server', () => {
-  let harness: ApiHarness;
+describe('kubectl against 3 real replicas', () => {
+  let harness: ApiClusterHarness;
   const kubectl = (...args: string[]) => harness.kubectlOk(args);
 
   beforeAll(async () => {
-    harness = await ApiHarness.start();
-  });
+    harness = await ApiClusterHarness.start();
+  }, 90_000);
   afterAll(async () => {
     await harness.stop();
   });
 
   it('applies a multi-document manifest, then an edited one (client-side apply)', async () => {
     expect(await harness.kubectlOk(['apply', '-f', '-'], { input: manifest })).toBe(
-      'namespace/shop created\nconfigmap/settings created\nsecret/creds created\ndeployment.apps/web created\nservice/web created\n',
+      'namespace/shop created\nconfigmap/settings created\nsecret/creds created\ndeployment.apps/web created\nservice/web created\ningress.networking.k8s.io/web created\n',
     );
     const edited = manifest.replace('replicas: 2', 'replicas: 3').replace('color: blue', 'color: red').replace('{name: LEVEL, value: "1"}', '{name: LEVEL, value: "2"}');
     const output = await harness.kubectlOk(['apply', '-f', '-'], { input: edited });
     expect(output).toContain('configmap/settings configured');
     expect(output).toContain('deployment.apps/web configured');
     expect(output).toContain('service/web unchanged');
+    expect(output).toContain('ingress.networking.k8s.io/web unchanged');
     expect(await kubectl('get', 'cm', 'settings', '-n', 'shop', '-o', 'jsonpath={.data.color}')).toBe('red');
     const env = await kubectl('get', 'deploy', 'web', '-n', 'shop', '-o', 'jsonpath={.spec.replicas} {.metadata.generation} {.spec.template.spec.containers[0].env}');
     expect(env).toBe('3 2 [{"name":"MODE","value":"fast"},{"name":"LEVEL","value":"2"}]');
@@ -90,7 +106,8 @@ describe('kubectl against the API server', () => {
   it('gets tables, yaml, json, name, jsonpath, wide, by label and across namespaces', async () => {
     const table = await kubectl('get', 'deploy', '-n', 'shop');
     expect(table.split('\n')[0]).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE$/);
-    expect(table).toMatch(/web\s+0\/2\s+0\s+0\s+\d+s/);
+    // No node runs pods here: the controllers made them (UP-TO-DATE), none is ready.
+    expect(table).toMatch(/web\s+0\/2\s+\d\s+0\s+\d+s/);
     const services = await kubectl('get', 'svc', '-n', 'shop');
     expect(services.split('\n')[0]).toMatch(/^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE$/);
     expect(services).toMatch(/web\s+ClusterIP\s+10\.\d+\.\d+\.\d+\s+<none>\s+80\/TCP/);
@@ -103,6 +120,7 @@ describe('kubectl against the API server', () => {
     expect(all.split('\n')[0]).toMatch(/^NAMESPACE\s+NAME\s+DATA\s+AGE$/);
     expect(all).toMatch(/shop\s+settings\s+1/);
     expect(await kubectl('get', 'ns')).toMatch(/kube-system\s+Active/);
+    expect(await kubectl('get', 'ingress', '-n', 'shop')).toMatch(/web\s+flotilla\s+shop\.home\.lan/);
   });
 
   it('creates, labels, annotates, patches (merge, json, strategic) and scales', async () => {
@@ -172,10 +190,45 @@ describe('kubectl against the API server', () => {
     expect((await harness.kubectl(['get', 'widgets'])).stderr).toContain('the server doesn\'t have a resource type "widgets"');
   });
 
+  it('deletes with a cascade: background and foreground remove the dependents, orphan keeps them', async () => {
+    const replicaSetsOf = async (app: string) => (await kubectl('get', 'rs', '-l', `app=${app}`, '-o', 'name')).trim();
+    for (const app of ['orphaned', 'foreground', 'background']) {
+      await kubectl('create', 'deployment', app, '--image=nginx:1', '--replicas=1');
+      await eventually(`${app}'s ReplicaSet`, 20_000, async () => ((await replicaSetsOf(app)) !== '' ? true : null));
+    }
+    await kubectl('delete', 'deployment', 'orphaned', '--cascade=orphan');
+    const kept = await replicaSetsOf('orphaned');
+    expect(kept).toMatch(/^replicaset\.apps\/orphaned-/);
+    await eventually('the orphan to lose its owner', 20_000, async () => ((await kubectl('get', kept, '-o', 'jsonpath={.metadata.ownerReferences}')) === '' ? true : null));
+    // Foreground: kubectl returns once the Deployment is gone, which is after its ReplicaSet.
+    await kubectl('delete', 'deployment', 'foreground', '--cascade=foreground');
+    expect(await replicaSetsOf('foreground')).toBe('');
+    await kubectl('delete', 'deployment', 'background');
+    await eventually('the garbage collector', 20_000, async () => ((await replicaSetsOf('background')) === '' ? true : null));
+    await kubectl('delete', kept);
+  });
+
+  it('a pod on a node terminates gracefully; --force removes it at once', async () => {
+    await harness.kubectlOk(['apply', '-f', '-'], { input: 'apiVersion: v1\nkind: Node\nmetadata: {name: far-away}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: placed}\nspec:\n  nodeName: far-away\n  containers: [{name: c, image: busybox}]\n' });
+    expect(await kubectl('delete', 'pod', 'placed', '--wait=false')).toBe('pod "placed" deleted\n');
+    // Its node's agent has to stop it first (none runs here), so it stays, Terminating, for its grace period.
+    expect(await kubectl('get', 'pod', 'placed', '-o', 'jsonpath={.metadata.deletionGracePeriodSeconds}')).toBe('30');
+    expect(await kubectl('get', 'pod', 'placed')).toMatch(/placed\s+0\/1\s+Terminating/);
+    expect((await harness.kubectl(['delete', 'pod', 'placed', '--grace-period=0', '--force'])).code).toBe(0);
+    expect((await harness.kubectl(['get', 'pod', 'placed'])).stderr).toContain('pods "placed" not found');
+    await kubectl('delete', 'node', 'far-away');
+  });
+
   it('deletes objects and whole manifests', async () => {
     expect(await kubectl('delete', 'cm', 'flags')).toBe('configmap "flags" deleted\n');
-    const output = await harness.kubectlOk(['delete', '-f', '-'], { input: manifest });
+    // The Namespace goes last: deleted first, the namespace controller could empty it before kubectl gets to its objects.
+    const documents = manifest.split('---\n');
+    const reordered = [...documents.slice(1), documents[0]].join('---\n');
+    const output = await harness.kubectlOk(['delete', '-f', '-'], { input: reordered, timeoutMs: 60_000 });
     expect(output).toContain('deployment.apps "web" deleted');
+    expect(output).toContain('namespace "shop" deleted');
+    // kubectl waited for the namespace to be emptied and removed by the namespace controller.
+    expect((await harness.kubectl(['get', 'ns', 'shop'])).stderr).toContain('namespaces "shop" not found');
     expect((await harness.kubectl(['get', 'deploy', 'web', '-n', 'shop'])).code).not.toBe(0);
   });
 });
