@@ -2,16 +2,42 @@ import type { ApiContext } from './context.ts';
 import { ApiError } from './status.ts';
 import { createObject } from './objects/object-operations.ts';
 import { namespaceResource } from './registry/kinds/namespace.ts';
+import { defaultStorageClassAnnotation, storageClassResource } from './registry/kinds/storage-class.ts';
 
 /** The namespaces every Kubernetes cluster has; made at start when missing (any replica may race: AlreadyExists is fine). */
 export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const;
 
 export async function bootstrapNamespaces(context: ApiContext): Promise<void> {
-  for (const name of systemNamespaces) {
-    try {
-      await createObject(context, namespaceResource, undefined, { metadata: { name } }, false);
-    } catch (error) {
-      if (!(error instanceof ApiError && error.code === 409)) throw error;
-    }
+  for (const name of systemNamespaces) await createUnlessPresent(() => createObject(context, namespaceResource, undefined, { metadata: { name } }, false));
+}
+
+/**
+ * The default StorageClass k3s ships (`local-path`): volumes are directories on the node that runs
+ * the claim's first pod, made by the local-path provisioner once the scheduler has picked that node.
+ */
+export const localPathStorageClass = {
+  name: 'local-path',
+  provisioner: 'flotilla.io/local-path',
+} as const;
+
+/**
+ * Makes the default class at start when it is missing. As k3s re-applies its bundled manifests, a
+ * deleted class comes back at the next start; a class that exists is never changed (so an operator
+ * who removed its default annotation keeps that choice).
+ */
+export async function bootstrapDefaultStorageClass(context: ApiContext): Promise<void> {
+  await createUnlessPresent(() => createObject(context, storageClassResource, undefined, {
+    metadata: { name: localPathStorageClass.name, annotations: { [defaultStorageClassAnnotation]: 'true' } },
+    provisioner: localPathStorageClass.provisioner,
+    reclaimPolicy: 'Delete',
+    volumeBindingMode: 'WaitForFirstConsumer',
+  }, false));
+}
+
+async function createUnlessPresent(create: () => Promise<unknown>): Promise<void> {
+  try {
+    await create();
+  } catch (error) {
+    if (!(error instanceof ApiError && error.code === 409)) throw error;
   }
 }

@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { realEnv, type Env } from '../../common/index.ts';
 import { silentLogger, type Logger } from '../../common/index.ts';
 import { ApiLimits, type ApiContext } from './context.ts';
-import { bootstrapNamespaces } from './bootstrap.ts';
+import { bootstrapDefaultStorageClass, bootstrapNamespaces } from './bootstrap.ts';
 import type { ClusterBootstrap } from './cluster-bootstrap.ts';
 import { buildRouter, isPublicPath, type RouteHandler } from './http/routes.ts';
 import { sendError } from './http/respond.ts';
@@ -81,6 +81,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     activeWatches: { count: 0 },
   };
   await bootstrapNamespaces(context);
+  await bootstrapDefaultStorageClass(context);
   const { authenticator, adminToken } = options.cluster === undefined
     ? await TokenAuthenticator.open(options.dataDir)
     : { authenticator: await TokenAuthenticator.withAdminToken(options.dataDir, options.cluster.adminToken), adminToken: options.cluster.adminToken };

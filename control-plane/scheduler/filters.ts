@@ -3,6 +3,7 @@ import type { NodeInfo, PodInfo } from './node-info.ts';
 import { podAffinityReason, type PodAffinityState } from './pod-affinity.ts';
 import { firstUntoleratedTaint, TaintKeys, toleratesTaint, type Toleration } from './taints.ts';
 import { spreadReason, type SpreadState } from './topology-spread.ts';
+import { volumeReason, type PodVolumes } from './volume-filter.ts';
 
 /** Kubernetes' wording for each filter's refusal (kubectl describe shows them in FailedScheduling). */
 export const FilterReasons = {
@@ -23,6 +24,8 @@ export interface FilterState {
   readonly tolerations: readonly Toleration[];
   readonly affinity: PodAffinityState | null;
   readonly spread: SpreadState | null;
+  /** The pod's persistent volume claims (null: it has none). */
+  readonly volumes?: PodVolumes | null;
 }
 
 function unschedulableReason(node: NodeInfo, state: FilterState): string | null {
@@ -69,6 +72,8 @@ export function filterNode(pod: PodInfo, node: NodeInfo, state: FilterState): re
   if (single !== null) return [single];
   const resources = resourceReasons(pod, node);
   if (resources.length > 0) return resources;
+  const volumes = volumeReason(node, state.volumes);
+  if (volumes !== null) return [volumes];
   const placement = spreadReason(node, state.spread) ?? podAffinityReason(pod, node, state.affinity);
   return placement === null ? [] : [placement];
 }

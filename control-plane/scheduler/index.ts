@@ -22,3 +22,13 @@ export type { Resources } from './resources.ts';
 export { parseQuantity, milliCpu, bytes } from './quantity.ts';
 export { bindPod, bindRetriesMax } from './pod-binder.ts';
 export type { BindOutcome } from './pod-binder.ts';
+export { preFilterVolumes, volumeReason, localVolumeCount, podClaimNames, claimNotFoundMessage, VolumeReasons } from './volume-filter.ts';
+export type { VolumeLookup, PodVolumes, BoundClaim, ClaimToBind, VolumePreFilter } from './volume-filter.ts';
+export {
+  findMatchingVolume, volumeMismatch, volumeAdmitsNode, hasNodeAffinity, accessModesSatisfied, classAdmitsNode, claimClassName, volumeClassName,
+  defaultClassName, isWaitForFirstConsumer, claimReferenceOf, isVolumeBoundToClaim, claimRequestBytes, volumeCapacityBytes, VolumeAnnotations, noProvisioner,
+} from './volume-matching.ts';
+export type { NodeIdentity, ClaimReference, MatchOptions } from './volume-matching.ts';
+export { VolumeBinder, VolumeBindingLimits } from './volume-binder.ts';
+export type { VolumeBindingOutcome } from './volume-binder.ts';
+export { preFilterFailureMessage } from './failure-message.ts';

@@ -3,6 +3,7 @@ import { fromLabelSelectorObject, type LabelSelector } from '../api/selectors/la
 import { controllerOf, keyOf, labelsOfObject, nameOf, namespaceOf, uidOf } from '../controller-runtime/index.ts';
 import { addResources, nodeAllocatable, podRequests, subtractResources, zeroResources, type Resources } from './resources.ts';
 import { taintsOf, type Taint } from './taints.ts';
+import type { VolumeLookup } from './volume-filter.ts';
 
 export interface HostPort {
   readonly protocol: string;
@@ -125,4 +126,6 @@ export interface Snapshot {
   readonly nodes: readonly NodeInfo[];
   /** Bound or assumed pods carrying required anti-affinity (checked against every incoming pod). */
   readonly podsWithAntiAffinity: Iterable<PlacedPod>;
+  /** Claims, volumes and classes for pods with persistentVolumeClaim volumes (absent: no such pod fits). */
+  readonly volumes?: VolumeLookup;
 }

@@ -1,10 +1,11 @@
 import { filterNode, type FilterState } from './filters.ts';
-import { failureMessage } from './failure-message.ts';
+import { failureMessage, preFilterFailureMessage } from './failure-message.ts';
 import type { NodeInfo, PodInfo, Snapshot } from './node-info.ts';
 import { computePodAffinityState } from './pod-affinity.ts';
 import { scoreNodes, type ResourceScoring } from './scores.ts';
 import { tolerationsOf } from './taints.ts';
 import { computeSpreadState } from './topology-spread.ts';
+import { preFilterVolumes } from './volume-filter.ts';
 
 export interface ScheduleConfig {
   readonly scoring: ResourceScoring;
@@ -19,7 +20,10 @@ export type ScheduleResult =
  * broken by `random`, a [0,1) source from the Env's PRNG, as Kubernetes samples among equals).
  */
 export function schedule(pod: PodInfo, snapshot: Snapshot, config: ScheduleConfig, random: () => number): ScheduleResult {
+  const volumes = preFilterVolumes(pod.pod, snapshot.volumes);
+  if (!volumes.ok) return { ok: false, message: preFilterFailureMessage(snapshot.nodes.length, volumes.message), reasons: new Map([[volumes.message, snapshot.nodes.length]]) };
   const state: FilterState = {
+    volumes: volumes.volumes,
     tolerations: tolerationsOf(pod.pod),
     affinity: computePodAffinityState(pod, snapshot),
     spread: computeSpreadState(pod, snapshot),

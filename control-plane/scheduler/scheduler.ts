@@ -11,6 +11,7 @@ import { bindPod } from './pod-binder.ts';
 import { schedule, type ScheduleConfig } from './schedule.ts';
 import { SchedulerCache } from './scheduler-cache.ts';
 import { defaultSchedulingQueueOptions, SchedulingQueue, type SchedulingQueueOptions } from './scheduling-queue.ts';
+import { VolumeBinder } from './volume-binder.ts';
 
 export interface SchedulerOptions extends ScheduleConfig {
   /** Pods naming another spec.schedulerName are left alone. */
@@ -47,7 +48,10 @@ export class Scheduler implements Controller {
   readonly cache = new SchedulerCache();
   readonly queue: SchedulingQueue;
   private readonly pods: Informer;
+  private readonly volumes: VolumeBinder;
   private readonly logger: Logger;
+  /** The run's signal: volume binding waits end with it. */
+  private runSignal: AbortSignal = new AbortController().signal;
   private bindsInFlight = 0;
   private slotWaiters: Array<() => void> = [];
   bound = 0;
@@ -58,9 +62,11 @@ export class Scheduler implements Controller {
     this.pods = context.informers.informerFor(podResource);
     this.pods.addHandler((change) => this.onPodChange(change));
     context.informers.informerFor(nodeResource).addHandler((change) => this.onNodeChange(change));
+    this.volumes = new VolumeBinder(context, () => this.queue.moveAllToActive());
   }
 
   async run(signal: AbortSignal): Promise<void> {
+    this.runSignal = signal;
     const onAbort = () => this.queue.close();
     signal.addEventListener('abort', onAbort, { once: true });
     if (signal.aborted) this.queue.close();
@@ -117,7 +123,8 @@ export class Scheduler implements Controller {
     const pod = this.pods.cache.get(key);
     if (pod === undefined || nodeNameOf(pod) !== '' || isBeingDeleted(pod) || !this.isOurs(pod) || this.cache.isAssumed(key)) return;
     const info = podInfoOf(pod);
-    const result = schedule(info, this.cache, this.options, () => this.context.env.prng.next());
+    const snapshot = { nodes: this.cache.nodes, podsWithAntiAffinity: this.cache.podsWithAntiAffinity, volumes: this.volumes };
+    const result = schedule(info, snapshot, this.options, () => this.context.env.prng.next());
     if (!result.ok) {
       this.queue.markUnschedulable(key, info.priority);
       this.onUnschedulable(pod, result.message);
@@ -135,6 +142,7 @@ export class Scheduler implements Controller {
     const key = keyOf(pod);
     const metadata = { namespace: String(getPath(pod, ['metadata', 'namespace']) ?? ''), name: String(getPath(pod, ['metadata', 'name']) ?? ''), uid: String(getPath(pod, ['metadata', 'uid']) ?? '') };
     try {
+      if (!(await this.bindVolumes(pod, priority, nodeName))) return;
       const outcome = await bindPod(this.context.client, metadata.namespace, metadata.name, metadata.uid, nodeName, this.nowIso());
       if (outcome.type === 'bound') {
         this.bound++;
@@ -149,6 +157,17 @@ export class Scheduler implements Controller {
       this.cache.removePod(key);
       this.queue.backOff(key, priority);
     }
+  }
+
+  /** WaitForFirstConsumer claims are bound on the chosen node first; false (pod forgotten and backing off) when they cannot be. */
+  private async bindVolumes(pod: JsonObject, priority: number, nodeName: string): Promise<boolean> {
+    const node = this.cache.nodeInfo(nodeName) ?? { name: nodeName, labels: {} };
+    const outcome = await this.volumes.bindPodVolumes(pod, node, this.runSignal);
+    if (outcome.ok) return true;
+    this.cache.removePod(keyOf(pod));
+    this.queue.backOff(keyOf(pod), priority);
+    this.context.events.record(schedulerComponent, pod, 'Warning', 'FailedScheduling', `running PreBind plugin "VolumeBinding": ${outcome.message}`);
+    return false;
   }
 
   private onUnschedulable(pod: JsonObject, message: string): void {

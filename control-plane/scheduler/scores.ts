@@ -4,6 +4,7 @@ import type { NodeInfo, PodInfo } from './node-info.ts';
 import { countUntolerated } from './taints.ts';
 import type { FilterState } from './filters.ts';
 import { softSpreadCount } from './topology-spread.ts';
+import { localVolumeCount } from './volume-filter.ts';
 
 /** Scores are 0..100 per plugin, then weighted (Kubernetes' default weights). Pure. */
 export const maxNodeScore = 100;
@@ -16,6 +17,7 @@ export const ScoreWeights = {
   nodeAffinity: 2,
   taintToleration: 3,
   topologySpread: 2,
+  volumeLocality: 1,
 } as const;
 
 function fraction(requested: number, allocatable: number): number {
@@ -70,11 +72,13 @@ export function scoreNodes(pod: PodInfo, nodes: readonly NodeInfo[], state: Filt
     ? nodes.map((node) => softSpreadCount(node, state.spread))
     : nodes.map((node) => (pod.ownerUid === '' ? 0 : (node.ownerCounts.get(pod.ownerUid) ?? 0)));
   const spread = normalizeLowerBetter(spreadRaw);
+  const volumes = normalizeHigherBetter(nodes.map((node) => localVolumeCount(node, state.volumes)));
   return nodes.map((node, index) =>
     ScoreWeights.resources * resourceScore(pod, node, scoring) +
     ScoreWeights.balancedAllocation * balancedAllocationScore(pod, node) +
     ScoreWeights.nodeAffinity * (affinity[index] ?? 0) +
     ScoreWeights.taintToleration * (taints[index] ?? 0) +
-    ScoreWeights.topologySpread * (spread[index] ?? 0),
+    ScoreWeights.topologySpread * (spread[index] ?? 0) +
+    ScoreWeights.volumeLocality * (volumes[index] ?? 0),
   );
 }

@@ -14,7 +14,7 @@ describe('registry', () => {
     expect(builtinResources.map((resource) => resource.kind)).toEqual([
       'Namespace', 'ConfigMap', 'Secret', 'Pod', 'Service', 'Endpoints', 'Node', 'Event', 'ServiceAccount', 'Deployment', 'ReplicaSet', 'Lease',
       'PersistentVolume', 'PersistentVolumeClaim', 'EndpointSlice', 'StatefulSet', 'DaemonSet', 'ControllerRevision', 'Job', 'CronJob', 'Ingress', 'IngressClass',
-      'HorizontalPodAutoscaler',
+      'HorizontalPodAutoscaler', 'StorageClass', 'PodMetrics', 'NodeMetrics',
     ]);
     expect(registry.find('apps', 'v1', 'deployments')?.kind).toBe('Deployment');
     expect(registry.findKind('coordination.k8s.io/v1', 'Lease')?.plural).toBe('leases');
@@ -42,13 +42,13 @@ describe('registry', () => {
     const apps = apiResourceListDocument(registry, 'apps', 'v1') as JsonObject;
     expect((apps['resources'] as JsonObject[]).map((resource) => resource['name'])).toContain('deployments/scale');
     const groups = (apiGroupListDocument(registry)['groups'] as JsonObject[]).map((group) => group['name']);
-    expect(groups).toEqual(['apps', 'coordination.k8s.io', 'discovery.k8s.io', 'batch', 'networking.k8s.io', 'autoscaling', 'authentication.k8s.io']);
+    expect(groups).toEqual(['apps', 'coordination.k8s.io', 'discovery.k8s.io', 'batch', 'networking.k8s.io', 'autoscaling', 'storage.k8s.io', 'metrics.k8s.io', 'authentication.k8s.io']);
   });
 
   it('publishes OpenAPI v3 with PATCH fieldValidation and kind extensions for every kind', () => {
     const documents = new OpenApiV3Documents(registry);
     const root = documents.root()['paths'] as JsonObject;
-    expect(Object.keys(root)).toEqual(['api/v1', 'apis/apps/v1', 'apis/coordination.k8s.io/v1', 'apis/discovery.k8s.io/v1', 'apis/batch/v1', 'apis/networking.k8s.io/v1', 'apis/autoscaling/v2']);
+    expect(Object.keys(root)).toEqual(['api/v1', 'apis/apps/v1', 'apis/coordination.k8s.io/v1', 'apis/discovery.k8s.io/v1', 'apis/batch/v1', 'apis/networking.k8s.io/v1', 'apis/autoscaling/v2', 'apis/storage.k8s.io/v1', 'apis/metrics.k8s.io/v1beta1']);
     const apps = JSON.parse(documents.document('apis/apps/v1')?.body ?? '{}') as JsonObject;
     const patch = ((apps['paths'] as JsonObject)['/apis/apps/v1/namespaces/{namespace}/deployments/{name}'] as JsonObject)['patch'] as JsonObject;
     expect(patch['x-kubernetes-group-version-kind']).toEqual({ group: 'apps', version: 'v1', kind: 'Deployment' });

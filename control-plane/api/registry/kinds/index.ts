@@ -11,6 +11,9 @@ import { jobResource } from './job.ts';
 import { persistentVolumeClaimResource } from './persistent-volume-claim.ts';
 import { persistentVolumeResource } from './persistent-volume.ts';
 import { statefulSetResource } from './stateful-set.ts';
+import { storageClassResource } from './storage-class.ts';
+import { podMetricsResource } from './pod-metrics.ts';
+import { nodeMetricsResource } from './node-metrics.ts';
 import { deploymentResource } from './deployment.ts';
 import { endpointsResource } from './endpoints.ts';
 import { eventResource } from './event.ts';
@@ -48,4 +51,7 @@ export const builtinResources: readonly ResourceDefinition[] = [
   ingressResource,
   ingressClassResource,
   horizontalPodAutoscalerResource,
+  storageClassResource,
+  podMetricsResource,
+  nodeMetricsResource,
 ];

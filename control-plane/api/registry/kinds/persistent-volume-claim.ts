@@ -13,7 +13,10 @@ function validateClaim(object: JsonObject, old: JsonObject | null): FieldError[]
   const problems = validateAccessModes(object, ['spec', 'accessModes']);
   if (getPath(object, ['spec', 'resources', 'requests', 'storage']) === undefined) problems.push(fieldError.required('spec.resources.requests.storage'));
   if (old !== null) {
-    const strip = (value: JsonObject) => Object.fromEntries(Object.entries((getPath(value, ['spec']) ?? {}) as JsonObject).filter(([key]) => !mutableSpecFields.includes(key)));
+    // A claim made without a class may be given one later (Kubernetes' retroactive default StorageClass assignment).
+    const classMayBeSet = getPath(old, ['spec', 'storageClassName']) === undefined;
+    const mutable = classMayBeSet ? [...mutableSpecFields, 'storageClassName'] : mutableSpecFields;
+    const strip = (value: JsonObject) => Object.fromEntries(Object.entries((getPath(value, ['spec']) ?? {}) as JsonObject).filter(([key]) => !mutable.includes(key)));
     if (!jsonEqual(strip(object), strip(old))) problems.push(fieldError.forbidden('spec', 'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims'));
   }
   return problems;
