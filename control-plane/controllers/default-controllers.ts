@@ -6,6 +6,7 @@ import { garbageCollectorFactory } from './garbage-collector.ts';
 import { namespaceControllerFactory } from './namespace-controller.ts';
 import { homelabNodeTimings, type NodeLifecycleTimings } from './node-health.ts';
 import { nodeLifecycleControllerFactory } from './node-lifecycle-controller.ts';
+import { podGcControllerFactory } from './pod-gc-controller.ts';
 import { replicaSetControllerFactory } from './replica-set-controller.ts';
 
 /** The scheduler and every controller, as `flotilla server` runs them on the leader. */
@@ -18,5 +19,6 @@ export function defaultControllerFactories(options: { scheduler?: Partial<Schedu
     garbageCollectorFactory,
     namespaceControllerFactory,
     nodeLifecycleControllerFactory(options.nodeTimings ?? homelabNodeTimings),
+    podGcControllerFactory,
   ];
 }

@@ -9,6 +9,7 @@ export type { DeploymentAction, DeploymentView, ReplicaSetView } from './deploym
 export { deploymentStatus } from './deployment-status.ts';
 export { templateHash, podTemplateHashLabel } from './template-hash.ts';
 export { GarbageCollector, garbageCollectorFactory } from './garbage-collector.ts';
+export { PodGcController, podGcControllerFactory, orphanQuarantineMs } from './pod-gc-controller.ts';
 export { NamespaceController, namespaceControllerFactory } from './namespace-controller.ts';
 export { NodeLifecycleController, nodeLifecycleControllerFactory, nodeLeaseNamespace, evictionsPerPassMax } from './node-lifecycle-controller.ts';
 export { nodeHealth, lifecycleTaints, evictionTimeMs, homelabNodeTimings } from './node-health.ts';

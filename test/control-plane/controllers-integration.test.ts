@@ -138,6 +138,19 @@ describe('controllers and scheduler against the real object layer', () => {
     expect(conditionStatus((node?.['status'] as JsonObject)['conditions'], 'Ready')).toBe('Unknown');
   });
 
+  it('pods of a deleted node are removed after a short quarantine and replaced elsewhere', async () => {
+    const h = (harness = await startWithNodes(2));
+    await h.client.create(deploymentResource, deployment('retired', 2));
+    await eventually(async () => (await readyCount(h, 'retired')) === 2 || undefined);
+    const victim = nodeNameOf((await podsOf(h, 'retired'))[0] ?? {});
+    h.killNode(victim);
+    await h.client.delete(nodeResource, undefined, victim);
+    await eventually(async () => {
+      const pods = await podsOf(h, 'retired');
+      return pods.length === 2 && pods.every((pod) => nodeNameOf(pod) !== victim && isPodReady(pod)) || undefined;
+    }, 20_000);
+  });
+
   it('an unschedulable pod gets PodScheduled=False and a FailedScheduling event saying why', async () => {
     const h = (harness = await ControlPlaneHarness.start());
     await h.addNode({ name: 'small-1', cpu: '1' });
