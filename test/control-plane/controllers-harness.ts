@@ -10,7 +10,7 @@ import type { JsonObject } from '../../control-plane/api/json.ts';
 import { leaseResource } from '../../control-plane/api/registry/kinds/lease.ts';
 import { nodeResource } from '../../control-plane/api/registry/kinds/node.ts';
 import { podResource } from '../../control-plane/api/registry/kinds/pod.ts';
-import { ApiClient, createInProcessContext, isApiStatus, isBeingDeleted, isoSeconds, isPodReady, nameOf, namespaceOf, nodeNameOf, uidOf, withCondition } from '../../control-plane/controller-runtime/index.ts';
+import { ApiClient, createInProcessContext, isApiStatus, isBeingDeleted, isoSeconds, isPodReady, nameOf, namespaceOf, nodeNameOf, podPhase, uidOf, withCondition } from '../../control-plane/controller-runtime/index.ts';
 import { ControllerManager, defaultControllerFactories, type NodeLifecycleTimings } from '../../control-plane/controllers/index.ts';
 import type { SchedulerOptions } from '../../control-plane/scheduler/index.ts';
 
@@ -45,12 +45,13 @@ export class ControlPlaneHarness {
     readonly env: Env,
   ) {}
 
-  static async start(options: { scheduler?: Partial<SchedulerOptions>; nodeTimings?: NodeLifecycleTimings; startControllers?: boolean } = {}): Promise<ControlPlaneHarness> {
+  /** `env`: a controlled clock for time-driven controllers (CronJob); real time and timers by default. */
+  static async start(options: { scheduler?: Partial<SchedulerOptions>; nodeTimings?: NodeLifecycleTimings; startControllers?: boolean; env?: Env } = {}): Promise<ControlPlaneHarness> {
     const directory = await mkdtemp(join(tmpdir(), 'flotilla-controllers-'));
     const db = new ClassicLevel<Uint8Array, Uint8Array>(join(directory, 'db'), { keyEncoding: 'view', valueEncoding: 'view' });
     await db.open();
     const store = await MvccStore.open({ db });
-    const env = realEnv(42);
+    const env = options.env ?? realEnv(42);
     const context = createInProcessContext({ store: new MvccObjectStore(store), env, logger: silentLogger });
     await bootstrapNamespaces(context);
     const manager = new ControllerManager({
@@ -102,7 +103,8 @@ export class ControlPlaneHarness {
         await this.client.delete(podResource, namespaceOf(pod), nameOf(pod), { uid: uidOf(pod), gracePeriodSeconds: 0 });
         continue;
       }
-      if (isPodReady(pod)) continue;
+      // A finished pod stays finished (tests finish pods with finishPod).
+      if (isPodReady(pod) || podPhase(pod) === 'Succeeded' || podPhase(pod) === 'Failed') continue;
       const now = isoSeconds(Date.now());
       let conditions = withCondition((pod['status'] as JsonObject | undefined)?.['conditions'], { type: 'Ready', status: 'True', reason: '', message: '' }, now);
       conditions = withCondition(conditions, { type: 'ContainersReady', status: 'True', reason: '', message: '' }, now);
@@ -110,6 +112,30 @@ export class ControlPlaneHarness {
       await this.client.updateStatus(podResource, { ...pod, status }).catch((error: unknown) => {
         if (!isApiStatus(error, 409) && !isApiStatus(error, 404)) throw error;
       });
+    }
+  }
+
+  /** What a kubelet reports when a pod's containers exit: phase Succeeded (exit 0) or Failed, Ready=False, terminated states. */
+  async finishPod(namespace: string, name: string, exitCode: number): Promise<void> {
+    const phase = exitCode === 0 ? 'Succeeded' : 'Failed';
+    for (let attempt = 0; ; attempt++) {
+      const pod = await this.client.get(podResource, namespace, name);
+      if (pod === null) return;
+      const now = isoSeconds(this.env.clock.nowMs());
+      const previous = (pod['status'] ?? {}) as JsonObject;
+      let conditions = withCondition(previous['conditions'], { type: 'Ready', status: 'False', reason: 'PodCompleted', message: '' }, now);
+      conditions = withCondition(conditions, { type: 'ContainersReady', status: 'False', reason: 'PodCompleted', message: '' }, now);
+      const containers = ((pod['spec'] as JsonObject | undefined)?.['containers'] ?? []) as JsonObject[];
+      const containerStatuses = containers.map((container) => ({
+        name: container['name'] ?? 'main', ready: false, restartCount: 0, image: container['image'] ?? '', imageID: '', started: false,
+        state: { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt: now, finishedAt: now } },
+      }));
+      try {
+        await this.client.updateStatus(podResource, { ...pod, status: { ...previous, phase, conditions, containerStatuses } });
+        return;
+      } catch (error) {
+        if (attempt > 20 || !isApiStatus(error, 409)) throw error;
+      }
     }
   }
 
