@@ -46,6 +46,24 @@ describe('API server over HTTPS on a real store', () => {
     expect((await call('GET', '/apis/nothing/v1')).status).toBe(404);
   });
 
+  it('serves aggregated discovery when the Accept header asks for it (as kubectl 1.32 does)', async () => {
+    const accept = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json';
+    const groups = await harness.fetch('/apis', { headers: { Accept: accept } });
+    expect(groups.headers.get('content-type')).toBe('application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList');
+    const list = JSON.parse(groups.body) as { kind: string; items: Array<{ metadata: { name?: string }; versions: Array<{ version: string; resources: Array<Record<string, unknown>> }> }> };
+    expect(list.kind).toBe('APIGroupDiscoveryList');
+    const apps = list.items.find((item) => item.metadata.name === 'apps');
+    const deployments = apps?.versions[0]?.resources.find((resource) => resource['resource'] === 'deployments');
+    expect(deployments).toMatchObject({ scope: 'Namespaced', singularResource: 'deployment', shortNames: ['deploy'], responseKind: { group: 'apps', version: 'v1', kind: 'Deployment' } });
+    expect(deployments?.['subresources']).toEqual(expect.arrayContaining([expect.objectContaining({ subresource: 'scale', responseKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' } })]));
+    const core = JSON.parse((await harness.fetch('/api', { headers: { Accept: accept } })).body) as typeof list;
+    expect(core.items).toHaveLength(1);
+    expect(core.items[0]?.versions[0]?.resources.map((resource) => resource['resource'])).toEqual(expect.arrayContaining(['pods', 'namespaces', 'configmaps']));
+    // The older beta is answered in its own version; no aggregated type in Accept means the legacy document.
+    expect((await harness.fetch('/apis', { headers: { Accept: 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList' } })).headers.get('content-type')).toContain('v=v2beta1');
+    expect(JSON.parse((await harness.fetch('/apis', { headers: { Accept: 'application/json' } })).body)).toMatchObject({ kind: 'APIGroupList' });
+  });
+
   it('creates with uid, timestamps and resourceVersion; gets; refuses duplicates with 409', async () => {
     const created = await call('POST', '/api/v1/namespaces/default/configmaps', configMap('one'));
     expect(created.status).toBe(201);

@@ -46,6 +46,16 @@ export function apiGroupDocument(registry: ResourceRegistry, group: string): Jso
   return versions.length === 0 ? null : { kind: 'APIGroup', apiVersion: 'v1', ...groupDocument(group, versions) };
 }
 
+/** The kind a streaming subresource answers with: pods/log a Pod, pods/exec PodExecOptions, and so on. */
+export function connectKind(definition: ResourceDefinition, connect: string): string {
+  if (connect === 'log') return definition.kind;
+  return `${definition.kind}${connect === 'exec' ? 'ExecOptions' : connect === 'attach' ? 'AttachOptions' : 'PortForwardOptions'}`;
+}
+
+export function connectVerbs(connect: string): string[] {
+  return connect === 'log' ? ['get'] : ['create', 'get'];
+}
+
 function resourceEntries(definition: ResourceDefinition): JsonObject[] {
   const main: JsonObject = {
     name: definition.plural,
@@ -64,8 +74,7 @@ function resourceEntries(definition: ResourceDefinition): JsonObject[] {
   }
   if (definition.subresources.binding === true) entries.push({ name: `${definition.plural}/binding`, singularName: '', namespaced: definition.namespaced, kind: 'Binding', verbs: ['create'] });
   for (const connect of definition.subresources.connect ?? []) {
-    const kind = connect === 'log' ? definition.kind : `${definition.kind}${connect === 'exec' ? 'ExecOptions' : connect === 'attach' ? 'AttachOptions' : 'PortForwardOptions'}`;
-    entries.push({ name: `${definition.plural}/${connect}`, singularName: '', namespaced: definition.namespaced, kind, verbs: connect === 'log' ? ['get'] : ['create', 'get'] });
+    entries.push({ name: `${definition.plural}/${connect}`, singularName: '', namespaced: definition.namespaced, kind: connectKind(definition, connect), verbs: connectVerbs(connect) });
   }
   return entries;
 }

@@ -7,7 +7,7 @@ import type { ApiError } from '../status.ts';
 import { partialObjectMetadata, renderTable, type IncludeObject } from '../table/render.ts';
 import type { ResponseShape } from './content-type.ts';
 
-export function sendJson(response: ServerResponse, status: number, body: JsonValue, warnings: readonly string[] = []): void {
+export function sendJson(response: ServerResponse, status: number, body: JsonValue, warnings: readonly string[] = [], contentType = 'application/json'): void {
   if (response.headersSent) {
     response.end();
     return;
@@ -15,7 +15,8 @@ export function sendJson(response: ServerResponse, status: number, body: JsonVal
   const text = JSON.stringify(body);
   // Warnings travel as RFC 7234 Warning headers with code 299, which kubectl prints as "Warning: …".
   if (warnings.length > 0) response.setHeader('Warning', warnings.map((warning) => `299 - ${JSON.stringify(warning)}`));
-  response.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
+  // Vary: discovery documents differ by Accept (aggregated or legacy), so caches must tell them apart.
+  response.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private', Vary: 'Accept' });
   response.end(text);
 }
 

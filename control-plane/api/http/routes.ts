@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import FindMyWay from 'find-my-way';
 import type { ApiContext } from '../context.ts';
+import { aggregatedContentType, aggregatedDiscoveryDocument, requestedAggregatedDiscovery } from '../discovery/aggregated-discovery.ts';
 import { apiGroupDocument, apiGroupListDocument, apiResourceListDocument, apiVersionsDocument, versionDocument } from '../discovery/discovery.ts';
 import { dispatchResource } from '../handlers/dispatch.ts';
 import type { EventEncoder } from '../handlers/watch.ts';
@@ -49,8 +50,17 @@ export function buildRouter(dependencies: RouteDependencies): Router {
     add(['GET', 'HEAD'], `${probe}/*`, health);
   }
   add(['GET'], '/version', async ({ response }) => sendJson(response, 200, versionDocument()));
-  add(['GET'], '/api', async ({ response }) => sendJson(response, 200, apiVersionsDocument(dependencies.serverAddress())));
-  add(['GET'], '/apis', async ({ response }) => sendJson(response, 200, apiGroupListDocument(context.registry)));
+  // Aggregated discovery when the Accept header asks for it (kubectl 1.26+ does), else the legacy documents.
+  add(['GET'], '/api', async ({ request, response }) => {
+    const aggregated = requestedAggregatedDiscovery(request.headers.accept);
+    if (aggregated === null) return sendJson(response, 200, apiVersionsDocument(dependencies.serverAddress()));
+    sendJson(response, 200, aggregatedDiscoveryDocument(context.registry, 'core', aggregated), [], aggregatedContentType(aggregated));
+  });
+  add(['GET'], '/apis', async ({ request, response }) => {
+    const aggregated = requestedAggregatedDiscovery(request.headers.accept);
+    if (aggregated === null) return sendJson(response, 200, apiGroupListDocument(context.registry));
+    sendJson(response, 200, aggregatedDiscoveryDocument(context.registry, 'groups', aggregated), [], aggregatedContentType(aggregated));
+  });
   add(['GET'], '/api/v1', async ({ response }) => sendJson(response, 200, apiResourceListDocument(context.registry, '', 'v1') ?? {}));
   add(['GET'], '/apis/:group', async ({ response, params }) => {
     const document = apiGroupDocument(context.registry, params['group'] ?? '');
