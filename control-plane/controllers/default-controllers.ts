@@ -3,6 +3,8 @@ import { schedulerFactory, type SchedulerOptions } from '../scheduler/index.ts';
 import { deploymentControllerFactory } from './deployment-controller.ts';
 import { endpointsControllerFactory } from './endpoints-controller.ts';
 import { garbageCollectorFactory } from './garbage-collector.ts';
+import { jobControllerFactory } from './job-controller.ts';
+import { jobTtlControllerFactory } from './job-ttl-controller.ts';
 import { namespaceControllerFactory } from './namespace-controller.ts';
 import { homelabNodeTimings, type NodeLifecycleTimings } from './node-health.ts';
 import { nodeLifecycleControllerFactory } from './node-lifecycle-controller.ts';
@@ -20,5 +22,7 @@ export function defaultControllerFactories(options: { scheduler?: Partial<Schedu
     namespaceControllerFactory,
     nodeLifecycleControllerFactory(options.nodeTimings ?? homelabNodeTimings),
     podGcControllerFactory,
+    jobControllerFactory(),
+    jobTtlControllerFactory,
   ];
 }

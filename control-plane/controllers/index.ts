@@ -15,4 +15,16 @@ export { NodeLifecycleController, nodeLifecycleControllerFactory, nodeLeaseNames
 export { nodeHealth, lifecycleTaints, evictionTimeMs, homelabNodeTimings } from './node-health.ts';
 export type { NodeHealth, NodeLifecycleTimings } from './node-health.ts';
 export { EndpointsController, endpointsControllerFactory, planEndpoints } from './endpoints-controller.ts';
+export { JobController, jobControllerFactory, jobActionsMax, jobComponent } from './job-controller.ts';
+export type { JobControllerOptions } from './job-controller.ts';
+export { planJob, isJobFinished, backoffRemainingMs, pastBackoffLimitOnFailure, wantedActive, indexedSurplus, firstPendingIndexes, kubernetesJobBackoff } from './job-plan.ts';
+export type { JobPlan, JobSpecView, JobStatusView, JobConditionView, JobPodFailureBackoff, JobPlanOptions, JobEvent, JobStatusCounts } from './job-plan.ts';
+export { jobPodView, completionIndexOf, podFinishedMs, podRestarts, jobCompletionIndexAnnotation } from './job-pods.ts';
+export type { JobPodView } from './job-pods.ts';
+export { podForJob, generateNameFor, jobCompletionIndexEnv } from './job-pod-template.ts';
+export { jobStatusAfter } from './job-status.ts';
+export { jobSpecView, jobStatusView } from './job-views.ts';
+export { parseIndexIntervals, formatIndexIntervals, indexedCompletionsMax } from './job-indexes.ts';
+export { JobTtlController, jobTtlControllerFactory } from './job-ttl-controller.ts';
+export { jobExpiryMs } from './job-ttl-plan.ts';
 export { defaultControllerFactories } from './default-controllers.ts';
