@@ -10,6 +10,8 @@ import { homelabNodeTimings, type NodeLifecycleTimings } from './node-health.ts'
 import { nodeLifecycleControllerFactory } from './node-lifecycle-controller.ts';
 import { podGcControllerFactory } from './pod-gc-controller.ts';
 import { replicaSetControllerFactory } from './replica-set-controller.ts';
+import { statefulSetControllerFactory } from './stateful-set-controller.ts';
+import { daemonSetControllerFactory } from './daemon-set-controller.ts';
 
 /** The scheduler and every controller, as `flotilla server` runs them on the leader. */
 export function defaultControllerFactories(options: { scheduler?: Partial<SchedulerOptions>; nodeTimings?: NodeLifecycleTimings } = {}): ControllerFactory[] {
@@ -24,5 +26,7 @@ export function defaultControllerFactories(options: { scheduler?: Partial<Schedu
     podGcControllerFactory,
     jobControllerFactory(),
     jobTtlControllerFactory,
+    statefulSetControllerFactory,
+    daemonSetControllerFactory,
   ];
 }
