@@ -6,7 +6,8 @@ import { defineResource } from '../resource.ts';
 
 function readyStatus(object: JsonObject): string {
   const ready = asArray(getPath(object, ['status', 'conditions'])).map((item) => asObject(item) ?? {}).find((condition) => condition['type'] === 'Ready');
-  const status = ready === undefined ? 'Unknown' : ready['status'] === 'True' ? 'Ready' : ready['status'] === 'False' ? 'NotReady' : 'Unknown';
+  // kubectl's printer: Ready=True is Ready, any other status (False or Unknown) is NotReady.
+  const status = ready === undefined ? 'Unknown' : ready['status'] === 'True' ? 'Ready' : 'NotReady';
   return getPath(object, ['spec', 'unschedulable']) === true ? `${status},SchedulingDisabled` : status;
 }
 
