@@ -1,5 +1,6 @@
 import type { Env } from '../../common/index.ts';
 import type { Logger } from '../../common/index.ts';
+import type { PodStreams } from './handlers/pod-streams.ts';
 import type { ObjectStore } from './object-store.ts';
 import type { WriteContext } from './objects/prepare.ts';
 import type { ResourceRegistry } from './registry/registry.ts';
@@ -34,6 +35,8 @@ export interface ApiContext {
   /** Aborted when the server shuts down: watches end. */
   readonly shutdown: AbortSignal;
   readonly activeWatches: { count: number };
+  /** pods/log and pods/exec through the pod's node agent (the NATS bridge); absent: they answer 503. */
+  readonly podStreams?: PodStreams;
 }
 
 /** Kubernetes timestamps are RFC 3339 in whole seconds. */

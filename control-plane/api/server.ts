@@ -10,6 +10,7 @@ import type { ClusterBootstrap } from './cluster-bootstrap.ts';
 import { buildRouter, isPublicPath, type RouteHandler } from './http/routes.ts';
 import { sendError } from './http/respond.ts';
 import { answerUpgrade } from './http/upgrade.ts';
+import type { PodStreams } from './handlers/pod-streams.ts';
 import type { ObjectStore } from './object-store.ts';
 import { OpenApiV3Documents } from './openapi/openapi-v3.ts';
 import { builtinResources } from './registry/kinds/index.ts';
@@ -41,6 +42,8 @@ export interface ApiServerOptions {
    * single server makes its own CA and token in `dataDir` at first start.
    */
   readonly cluster?: ClusterBootstrap;
+  /** Where pods/log and pods/exec are streamed from (the NATS bridge); absent: 503. */
+  readonly podStreams?: PodStreams;
 }
 
 export interface ApiServer {
@@ -79,6 +82,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000,
     shutdown: shutdown.signal,
     activeWatches: { count: 0 },
+    ...(options.podStreams === undefined ? {} : { podStreams: options.podStreams }),
   };
   await bootstrapNamespaces(context);
   await bootstrapDefaultStorageClass(context);

@@ -2,12 +2,12 @@ import type { ApiContext } from '../context.ts';
 import { errors } from '../status.ts';
 import { handleBinding } from './binding.ts';
 import { handleCreate } from './create.ts';
-import { podConnectError } from './pod-connect.ts';
+import { handlePodConnect } from './pod-connect.ts';
 import { handleDelete, handleDeleteCollection } from './delete.ts';
 import { handleGet } from './get.ts';
 import { handleList } from './list.ts';
 import { handlePatch } from './patch.ts';
-import { requireName, type HandlerResult, type ResourceRequest } from './request.ts';
+import type { HandlerResult, ResourceRequest } from './request.ts';
 import { handleUpdate } from './update.ts';
 import { handleWatch, type EventEncoder } from './watch.ts';
 
@@ -38,7 +38,7 @@ export async function dispatchResource(context: ApiContext, request: ResourceReq
   const { definition, name, subresource } = request.target;
   if (subresource === 'binding') return handleBinding(context, request);
   if (subresource !== undefined && definition.subresources.connect?.includes(subresource) === true) {
-    throw await podConnectError(context, definition, request.target.namespace, requireName(request.target), subresource);
+    return handlePodConnect(context, request, subresource);
   }
   const verb = verbOf(request);
   if (verb === 'unsupported' || (!definition.verbs.includes(verb) && request.target.subresource === undefined)) {
