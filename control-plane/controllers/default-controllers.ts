@@ -1,5 +1,6 @@
 import type { ControllerFactory } from '../controller-runtime/index.ts';
 import { schedulerFactory, type SchedulerOptions } from '../scheduler/index.ts';
+import { cronJobControllerFactory } from './cron-job-controller.ts';
 import { deploymentControllerFactory } from './deployment-controller.ts';
 import { endpointsControllerFactory } from './endpoints-controller.ts';
 import { garbageCollectorFactory } from './garbage-collector.ts';
@@ -26,6 +27,7 @@ export function defaultControllerFactories(options: { scheduler?: Partial<Schedu
     podGcControllerFactory,
     jobControllerFactory(),
     jobTtlControllerFactory,
+    cronJobControllerFactory,
     statefulSetControllerFactory,
     daemonSetControllerFactory,
   ];

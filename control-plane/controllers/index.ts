@@ -47,4 +47,13 @@ export { FailedPodBackoff, FailedPodBackoffLimits } from './daemon-set-failed-po
 export { chooseRevision, revisionsToPrune, revisionPatch, templateOfRevision, revisionName, controllerRevisionHashLabel } from './controller-revision-history.ts';
 export type { RevisionView, RevisionChoice } from './controller-revision-history.ts';
 export { ControllerRevisionWriter, revisionCollisionRetriesMax } from './controller-revision-writer.ts';
+export { CronJobController, cronJobControllerFactory, cronJobComponent } from './cron-job-controller.ts';
+export { planCronJob, jobNameFor, jobsPastHistoryLimits, rfc1123Z } from './cron-job-plan.ts';
+export type { CronJobPlan, CronJobView, ChildJobView, ActiveJobReference, ConcurrencyPolicy, CronJobEvent } from './cron-job-plan.ts';
+export { parseCronSchedule, parseGoDurationMs, isKnownTimeZone, dayRuleCandidatesMax } from './cron-job-schedule.ts';
+export type { CronSchedule, ScheduleParseResult } from './cron-job-schedule.ts';
+export { mostRecentScheduleTime, nextScheduleDelayMs, manySchedulesMissed, missedActivationsWalkedMax, nextScheduleDeltaMs } from './cron-job-times.ts';
+export type { ScheduleTimes, CronJobTiming } from './cron-job-times.ts';
+export { jobForCronJob, rfc3339InZone, cronJobScheduledTimestampAnnotation } from './cron-job-template.ts';
+export { cronJobView, childJobView, jobFinishedAs } from './cron-job-views.ts';
 export { defaultControllerFactories } from './default-controllers.ts';

@@ -40,6 +40,8 @@ export class ControlPlaneHarness {
     readonly directory: string,
     private readonly db: ClassicLevel<Uint8Array, Uint8Array>,
     readonly store: MvccStore,
+    /** The object store the controllers use: an API server started on it (kubectl tests) sees the same cluster. */
+    readonly objectStore: MvccObjectStore,
     readonly client: ApiClient,
     readonly manager: ControllerManager,
     readonly env: Env,
@@ -52,13 +54,14 @@ export class ControlPlaneHarness {
     await db.open();
     const store = await MvccStore.open({ db });
     const env = options.env ?? realEnv(42);
-    const context = createInProcessContext({ store: new MvccObjectStore(store), env, logger: silentLogger });
+    const objectStore = new MvccObjectStore(store);
+    const context = createInProcessContext({ store: objectStore, env, logger: silentLogger });
     await bootstrapNamespaces(context);
     const manager = new ControllerManager({
       context, env, logger: silentLogger,
       factories: defaultControllerFactories({ ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }), nodeTimings: options.nodeTimings ?? testNodeTimings }),
     });
-    const harness = new ControlPlaneHarness(directory, db, store, new ApiClient(context), manager, env);
+    const harness = new ControlPlaneHarness(directory, db, store, objectStore, new ApiClient(context), manager, env);
     if (options.startControllers !== false) manager.start();
     harness.agentLoop = harness.runAgents();
     return harness;
