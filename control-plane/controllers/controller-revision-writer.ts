@@ -4,7 +4,7 @@ import type { ResourceDefinition } from '../api/registry/resource.ts';
 import {
   annotationsOf, controllerOf, controllerReference, isApiStatus, isBeingDeleted, nameOf, namespaceOf, objectKeyFor, uidOf, type ApiClient, type Informer,
 } from '../controller-runtime/index.ts';
-import { chooseRevision, revisionName, type RevisionView } from './controller-revision-history.ts';
+import { chooseRevision, nextRevisionNumber, revisionName, type RevisionView } from './controller-revision-history.ts';
 import { controllerIndex, controllerUids } from './owner-index.ts';
 import { templateHash } from './template-hash.ts';
 
@@ -68,7 +68,7 @@ export class ControllerRevisionWriter {
       this.revisions.observe(written);
       return this.ensured(written, request, request.collisionCount);
     }
-    return this.create(request, choice.type === 'create' ? choice.revision : 1);
+    return this.create(request, choice.type === 'create' ? choice.revision : nextRevisionNumber(owned.map(revisionViewOf)));
   }
 
   private async create(request: RevisionRequest, number: number): Promise<EnsuredRevision> {

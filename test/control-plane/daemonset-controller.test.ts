@@ -6,6 +6,7 @@ import { deploymentResource } from '../../control-plane/api/registry/kinds/deplo
 import { nodeResource } from '../../control-plane/api/registry/kinds/node.ts';
 import { podResource } from '../../control-plane/api/registry/kinds/pod.ts';
 import { controllerOf, isBeingDeleted, isPodReady, labelsOfObject, nameOf, nodeNameOf, uidOf } from '../../control-plane/controller-runtime/index.ts';
+import { revisionPatch, templateHash } from '../../control-plane/controllers/index.ts';
 import { ControlPlaneHarness, eventually } from './controllers-harness.ts';
 import { PodEventLog, containerImage, editObject, eventsAbout } from './workload-test-helpers.ts';
 
@@ -200,6 +201,18 @@ describe('DaemonSet controller against the real object layer', () => {
       return status['desiredNumberScheduled'] === 1 && status['numberMisscheduled'] === 1;
     });
     expect((await podsOf(h, 'logs')).filter((pod) => nodeNameOf(pod) === 'node-2')).toHaveLength(1);
+  });
+
+  it('a ControllerRevision name taken by other data bumps collisionCount; pods carry the new hash', async () => {
+    const h = (harness = await ControlPlaneHarness.start({ startControllers: false }));
+    await h.addNode({ name: 'node-1' });
+    const created = await h.client.create(daemonSetResource, daemonSet('logs'));
+    const template = (created['spec'] as JsonObject)['template'] as JsonObject;
+    await h.client.create(controllerRevisionResource, { metadata: { name: `logs-${templateHash(template, 0)}`, namespace: 'default' }, data: revisionPatch({ other: true }), revision: 1 });
+    h.manager.start();
+    await eventually(() => runsOn(h, 'logs', ['node-1']));
+    expect(await statusOf(h, 'logs')).toMatchObject({ collisionCount: 1 });
+    expect(labelsOfObject((await podsOf(h, 'logs'))[0] ?? {})['controller-revision-hash']).toBe(templateHash(template, 1));
   });
 
   it('a failed daemon pod is deleted and replaced, with a FailedDaemonPod warning', async () => {

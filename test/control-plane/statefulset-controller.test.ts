@@ -6,7 +6,7 @@ import { persistentVolumeResource } from '../../control-plane/api/registry/kinds
 import { podResource } from '../../control-plane/api/registry/kinds/pod.ts';
 import { statefulSetResource } from '../../control-plane/api/registry/kinds/stateful-set.ts';
 import { controllerOf, isBeingDeleted, isPodReady, labelsOfObject, nameOf, podPhase, uidOf } from '../../control-plane/controller-runtime/index.ts';
-import { ordinalOf } from '../../control-plane/controllers/index.ts';
+import { ordinalOf, revisionPatch, templateHash } from '../../control-plane/controllers/index.ts';
 import { ControlPlaneHarness, eventually } from './controllers-harness.ts';
 import { PodEventLog, containerImage, editObject, eventsAbout, type PodEvent } from './workload-test-helpers.ts';
 
@@ -282,6 +282,19 @@ describe('StatefulSet controller against the real object layer', () => {
     expect(status['updateRevision']).toBe(nameOf(second ?? {}));
     const rolledBack = await h.client.get(controllerRevisionResource, 'default', nameOf(second ?? {}));
     expect(rolledBack?.['revision']).toBe(4);
+  });
+
+  it('a ControllerRevision name taken by other data bumps collisionCount and uses the next hash', async () => {
+    const h = (harness = await ControlPlaneHarness.start({ startControllers: false }));
+    await h.addNode({ name: 'node-1' });
+    const created = await h.client.create(statefulSetResource, statefulSet('db', 1));
+    const data = revisionPatch((created['spec'] as JsonObject)['template'] as JsonObject);
+    await h.client.create(controllerRevisionResource, { metadata: { name: `db-${templateHash(data, 0)}`, namespace: 'default' }, data: { squatter: true }, revision: 1 });
+    h.manager.start();
+    await eventually(() => settled(h, 'db', 1, 'postgres:16'));
+    const status = await statusOf(h, 'db');
+    expect(status).toMatchObject({ collisionCount: 1, updateRevision: `db-${templateHash(data, 1)}` });
+    expect(labelsOfObject((await podsOf(h, 'db'))[0] ?? {})['controller-revision-hash']).toBe(`db-${templateHash(data, 1)}`);
   });
 });
 
