@@ -13,7 +13,8 @@ import { controllerRevisionHashLabel, revisionPatch, revisionsToPrune } from './
 import { ControllerRevisionWriter, revisionViewOf } from './controller-revision-writer.ts';
 import { FailedPodBackoff } from './daemon-set-failed-pod-backoff.ts';
 import { nodeFit, targetNodeOf } from './daemon-set-node-fit.ts';
-import { planDaemonSet, type DaemonDeleteReason, type DaemonNodeView, type DaemonPodView, type DaemonSetView } from './daemon-set-plan.ts';
+import { planDaemonSet } from './daemon-set-plan.ts';
+import type { DaemonDeleteReason, DaemonNodeView, DaemonPodView, DaemonSetView } from './daemon-set-views.ts';
 import { daemonSetPod } from './daemon-set-pod.ts';
 import { daemonSetCounts, daemonSetStatus } from './daemon-set-status.ts';
 import { observeDeleteOutcome } from './delete-write-through.ts';

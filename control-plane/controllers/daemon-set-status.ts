@@ -1,5 +1,5 @@
 import type { JsonObject } from '../api/json.ts';
-import { podsByNode, type DaemonNodeView, type DaemonPodView } from './daemon-set-plan.ts';
+import { podsByNode, type DaemonNodeView, type DaemonPodView } from './daemon-set-views.ts';
 
 export interface DaemonSetCounts {
   readonly desiredNumberScheduled: number;

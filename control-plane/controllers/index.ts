@@ -36,8 +36,11 @@ export { statefulSetPod, claimsForOrdinal, claimTemplatesOf } from './stateful-s
 export { statefulSetComponent } from './stateful-set-pod-control.ts';
 export { ordinalOf, statefulSetPodName, persistentVolumeClaimName, statefulSetPodNameLabel, podIndexLabel, statefulSetRevisionHashLabel } from './stateful-set-identity.ts';
 export { DaemonSetController, daemonSetControllerFactory, daemonSetActionsMax, daemonSetRevisionPrunesMax, daemonSetComponent } from './daemon-set-controller.ts';
-export { planDaemonSet, manageDaemonSet, rollingUpdateDaemonSet, rollingBudget, allowsSurge, compareDaemonPods } from './daemon-set-plan.ts';
-export type { DaemonSetPlan, DaemonSetView, DaemonNodeView, DaemonPodView, DaemonDeleteReason } from './daemon-set-plan.ts';
+export { planDaemonSet, limitPlan } from './daemon-set-plan.ts';
+export { manageDaemonSet } from './daemon-set-manage.ts';
+export { rollingUpdateDaemonSet, rollingBudget } from './daemon-set-rolling-update.ts';
+export { allowsSurge, compareDaemonPods, podsByNode } from './daemon-set-views.ts';
+export type { DaemonSetPlan, DaemonSetView, DaemonNodeView, DaemonPodView, DaemonDeleteReason } from './daemon-set-views.ts';
 export { daemonSetCounts, daemonSetStatus } from './daemon-set-status.ts';
 export type { DaemonSetCounts } from './daemon-set-status.ts';
 export { nodeFit, withDaemonTolerations, pinnedToNode, targetNodeOf, daemonPodTolerations } from './daemon-set-node-fit.ts';

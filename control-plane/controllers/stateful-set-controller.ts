@@ -13,7 +13,7 @@ import { controllerRevisionHashLabel, revisionPatch, revisionsToPrune, templateO
 import { ControllerRevisionWriter, revisionViewOf } from './controller-revision-writer.ts';
 import { controllerIndex, controllerUids } from './owner-index.ts';
 import { ordinalOf, statefulSetRevisionHashLabel } from './stateful-set-identity.ts';
-import { StatefulSetPodControl } from './stateful-set-pod-control.ts';
+import { StatefulSetPodControl, type CreateOutcome } from './stateful-set-pod-control.ts';
 import { planStatefulSet, type StatefulPodView, type StatefulSetAction, type StatefulSetView } from './stateful-set-plan.ts';
 import { statefulSetCounts, statefulSetStatus } from './stateful-set-status.ts';
 
@@ -105,7 +105,7 @@ export class StatefulSetController implements Controller {
     return { current, update: ensured.revision, collisionCount: ensured.collisionCount };
   }
 
-  private async apply(set: JsonObject, action: StatefulSetAction, revisions: Revisions): Promise<string> {
+  private async apply(set: JsonObject, action: StatefulSetAction, revisions: Revisions): Promise<CreateOutcome | 'deleted'> {
     if (action.type === 'deletePod') {
       if (action.reason === 'finished') this.podControl.record(set, 'Warning', 'RecreatingFailedPod', `StatefulSet ${keyOf(set)} is recreating failed Pod ${action.name}`);
       await this.podControl.deletePod(set, action.name);

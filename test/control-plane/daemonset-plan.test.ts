@@ -4,7 +4,7 @@ import type { JsonObject } from '../../control-plane/api/json.ts';
 import { daemonPodTolerations, nodeFit, pinnedToNode, targetNodeOf, withDaemonTolerations } from '../../control-plane/controllers/daemon-set-node-fit.ts';
 import {
   manageDaemonSet, planDaemonSet, rollingBudget, rollingUpdateDaemonSet, type DaemonNodeView, type DaemonPodView, type DaemonSetView,
-} from '../../control-plane/controllers/daemon-set-plan.ts';
+} from '../../control-plane/controllers/index.ts';
 import { daemonSetPod } from '../../control-plane/controllers/daemon-set-pod.ts';
 import { daemonSetCounts } from '../../control-plane/controllers/daemon-set-status.ts';
 import { matchesRequiredNodeAffinity } from '../../control-plane/scheduler/index.ts';
