@@ -46,7 +46,7 @@ async function attempt(store: ObjectStore, env: Env, logger: Logger): Promise<Cl
     logger.info('made the cluster CA and admin token (first server of the cluster)');
     return fresh;
   }
-  if (created.current === null) throw new Error('the cluster bootstrap record exists but could not be read');
+  if (created.reason !== 'exists' || created.current === null) throw new Error('the cluster bootstrap record exists but could not be read');
   return decode(created.current.value);
 }
 

@@ -39,14 +39,34 @@ export interface ListResult {
   readonly remaining: number;
 }
 
+/**
+ * Keys written in the same transaction as an object, for values only one object may hold at a
+ * time (a Service's cluster IP, its node ports): each `reserve` key must be absent and is created
+ * (its value names the holder); each `release` key is deleted. So an allocation can never be
+ * given twice, nor outlive its holder, whatever replica does the write and whatever fails.
+ */
+export interface ReservationOptions {
+  readonly reserve?: readonly string[];
+  readonly release?: readonly string[];
+}
+
+/** A write refused because some of its `reserve` keys are held (by another object). */
+export interface ReservedResult {
+  readonly ok: false;
+  readonly reason: 'reserved';
+  readonly held: readonly string[];
+}
+
 export type CreateResult =
   | { readonly ok: true; readonly object: StoredObject }
-  | { readonly ok: false; readonly reason: 'exists'; readonly current: StoredObject | null };
+  | { readonly ok: false; readonly reason: 'exists'; readonly current: StoredObject | null }
+  | ReservedResult;
 
 export type UpdateResult =
   | { readonly ok: true; readonly object: StoredObject }
   /** `current` is the object now stored (null: it is gone). */
-  | { readonly ok: false; readonly reason: 'conflict' | 'notFound'; readonly current: StoredObject | null };
+  | { readonly ok: false; readonly reason: 'conflict' | 'notFound'; readonly current: StoredObject | null }
+  | ReservedResult;
 
 export type DeleteResult =
   /** `object` is the value that was deleted; its modRevision is the delete's revision. */
@@ -83,12 +103,12 @@ export interface ObjectStore {
    */
   get(key: string, options?: { readonly consistency?: 'linearizable' | 'local' }): Promise<StoredObject | null>;
   list(prefix: string, options?: ListOptions): Promise<ListResult>;
-  /** Fails with 'exists' when the key is present. */
-  create(key: string, value: Uint8Array): Promise<CreateResult>;
+  /** Fails with 'exists' when the key is present, 'reserved' when a reservation is held. */
+  create(key: string, value: Uint8Array, reservations?: ReservationOptions): Promise<CreateResult>;
   /** Compare-and-swap on the key's modRevision. */
-  update(key: string, value: Uint8Array, expectedModRevision: number): Promise<UpdateResult>;
-  /** Compare-and-swap on the key's modRevision; absent `expectedModRevision`: delete whatever is there. */
-  delete(key: string, expectedModRevision?: number): Promise<DeleteResult>;
+  update(key: string, value: Uint8Array, expectedModRevision: number, reservations?: ReservationOptions): Promise<UpdateResult>;
+  /** Compare-and-swap on the key's modRevision; absent `expectedModRevision`: delete whatever is there. `release` keys go with it. */
+  delete(key: string, expectedModRevision?: number, reservations?: Pick<ReservationOptions, 'release'>): Promise<DeleteResult>;
   /** Throws STORE_COMPACTED synchronously (or on the first iteration) when `fromRevision` is too old. */
   watch(prefix: string, options?: WatchOptions): ObjectWatch;
 }

@@ -50,6 +50,27 @@ export { FailedPodBackoff, FailedPodBackoffLimits } from './daemon-set-failed-po
 export { chooseRevision, revisionsToPrune, revisionPatch, templateOfRevision, revisionName, controllerRevisionHashLabel } from './controller-revision-history.ts';
 export type { RevisionView, RevisionChoice } from './controller-revision-history.ts';
 export { ControllerRevisionWriter, revisionCollisionRetriesMax } from './controller-revision-writer.ts';
+export { PersistentVolumeController, persistentVolumeControllerFactory, persistentVolumeComponent } from './persistent-volume-controller.ts';
+export { planClaim, planVolume, isClaimBindCompleted, externalProvisioningEvent, waitForFirstConsumerEvent } from './persistent-volume-plan.ts';
+export type { ClaimAction, ClaimInput, VolumeAction, VolumeInput, ControllerEvent } from './persistent-volume-plan.ts';
+export { volumeBoundToClaim, volumeWithPhase, claimBoundToVolume, claimBoundStatus, claimWithPhase, volumeUnbound, claimWithClass, claimAskingProvisioner, claimReference } from './persistent-volume-binding.ts';
+export { LocalPathProvisioner, localPathProvisionerFactory, localPathProvisionerComponent, defaultLocalPathProvisionerOptions } from './local-path-provisioner-controller.ts';
+export type { LocalPathProvisionerOptions } from './local-path-provisioner-controller.ts';
+export {
+  planProvisioning, provisionedVolumeName, wantsLocalPathVolume, volumesDirectoryOf, isLocalPathVolumeToDelete,
+  localPathProvisionerName, volumesDirectoryAnnotation, defaultVolumesDirectory, hostnameLabel,
+} from './local-path-provisioner-plan.ts';
+export type { ProvisionDecision, ProvisionInput } from './local-path-provisioner-plan.ts';
+export { HorizontalPodAutoscalerController, horizontalPodAutoscalerControllerFactory, horizontalPodAutoscalerComponent, defaultAutoscalerOptions } from './horizontal-pod-autoscaler-controller.ts';
+export type { AutoscalerOptions } from './horizontal-pod-autoscaler-controller.ts';
+export { planAutoscaler, parseMetric, formatMilli, historyAfterRescale, emptyHistory } from './horizontal-pod-autoscaler-plan.ts';
+export type { AutoscalerInput, AutoscalerDecision, AutoscalerHistory, AutoscalerEvent, PodUsage } from './horizontal-pod-autoscaler-plan.ts';
+export { resourceReplicas, groupPods, defaultTolerance, cpuInitializationPeriodMs, delayOfInitialReadinessStatusMs } from './horizontal-pod-autoscaler-replicas.ts';
+export type { PodFacts, MetricSample, MetricTarget, ReplicaInput, ReplicaProposal, ResourceName } from './horizontal-pod-autoscaler-replicas.ts';
+export { behaviorOf, stabilize, limitRate, scaleUpLimit, scaleDownLimit, withScaleEvent, defaultScaleUpRules, defaultScaleDownRules, BehaviorLimits } from './horizontal-pod-autoscaler-behavior.ts';
+export type { Behavior, ScalingRules, ScalingPolicy, TimestampedRecommendation, ScaleEvent, Stabilized, RateLimited, RateInput } from './horizontal-pod-autoscaler-behavior.ts';
+export { AutoscalerHistories, autoscalerHistoriesMax } from './horizontal-pod-autoscaler-history.ts';
+export { podFactsOf, podUsageOf, podRequestsMilli, quantityMilli, podMetricsMaxAgeMs } from './horizontal-pod-autoscaler-samples.ts';
 export { CronJobController, cronJobControllerFactory, cronJobComponent } from './cron-job-controller.ts';
 export { planCronJob, jobNameFor, jobsPastHistoryLimits, rfc1123Z } from './cron-job-plan.ts';
 export type { CronJobPlan, CronJobView, ChildJobView, ActiveJobReference, ConcurrencyPolicy, CronJobEvent } from './cron-job-plan.ts';

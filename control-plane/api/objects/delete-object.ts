@@ -49,7 +49,7 @@ export async function deleteObject(
     const plan = metadata['deletionTimestamp'] === undefined ? planFirstDelete(context, definition, object, options) : planRepeatedDelete(context, definition, object, options);
     if (plan === 'unchanged' || options.dryRun) return { object, deletedNow: plan === 'remove' };
     if (plan === 'remove') {
-      const result = await context.store.delete(stored.key, stored.modRevision);
+      const result = await context.store.delete(stored.key, stored.modRevision, { release: definition.allocation?.held(object) ?? [] });
       if (!result.ok) {
         if (result.reason === 'notFound') throw errors.notFound(definition, name);
         continue;

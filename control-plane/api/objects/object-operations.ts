@@ -5,6 +5,7 @@ import type { ResourceDefinition } from '../registry/resource.ts';
 import { errors } from '../status.ts';
 import { writeContext, type ApiContext } from '../context.ts';
 import { decodeStored, encodeObject } from './object-codec.ts';
+import { writeWithAllocations } from '../allocation/allocate.ts';
 import { mayBeRemoved } from './deletion-state.ts';
 import { prepareCreate, prepareUpdate } from './prepare.ts';
 import { objectKey } from './storage-keys.ts';
@@ -27,11 +28,17 @@ export async function createObject(context: ApiContext, definition: ResourceDefi
   const metadata = asObject(object['metadata']) ?? {};
   const name = asString(metadata['name']) ?? '';
   if (definition.namespaced) await requireNamespace(context, asString(metadata['namespace']) ?? '', `${definition.plural} "${name}"`);
-  if (dryRun) return object;
-  const result = await context.store.create(objectKey(definition, asString(metadata['namespace']), name), encodeObject(object));
+  const key = objectKey(definition, asString(metadata['namespace']), name);
+  const { object: written, result } = await writeWithAllocations(context, definition, object, null, async (candidate, reservations) => {
+    // A dry run picks values (the answer shows them) but reserves nothing, as Kubernetes.
+    if (dryRun) return { done: null };
+    const created = await context.store.create(key, encodeObject(candidate), reservations);
+    return !created.ok && created.reason === 'reserved' ? { reserved: created.held } : { done: created };
+  });
+  if (result === null) return written;
   if (!result.ok) throw errors.alreadyExists(definition, name);
-  ensureObject(object, 'metadata')['resourceVersion'] = String(result.object.modRevision);
-  return object;
+  ensureObject(written, 'metadata')['resourceVersion'] = String(result.object.modRevision);
+  return written;
 }
 
 /**
@@ -75,7 +82,7 @@ export async function updateObject(
     const next = prepareUpdate(definition, proposed, current, options.subresource);
     ensureObject(next, 'metadata')['resourceVersion'] = currentVersion;
     if (jsonEqual(next, current) || options.dryRun) return next;
-    const outcome = await writeOrFinalize(context, definition, stored, next);
+    const outcome = await writeOrFinalize(context, definition, stored, current, next);
     if (outcome !== null) return outcome;
     if (precondition !== undefined && precondition !== '') throw staleConflict(definition, name);
   }
@@ -86,17 +93,20 @@ export async function updateObject(
  * Writes `next`; an object being deleted that nothing keeps any more (its last finalizer gone, no
  * grace period pending) is deleted instead. Null: lost the race.
  */
-async function writeOrFinalize(context: ApiContext, definition: ResourceDefinition, stored: StoredObject, next: JsonObject): Promise<JsonObject | null> {
+async function writeOrFinalize(context: ApiContext, definition: ResourceDefinition, stored: StoredObject, current: JsonObject, next: JsonObject): Promise<JsonObject | null> {
   if (mayBeRemoved(definition, next)) {
-    const deleted = await context.store.delete(stored.key, stored.modRevision);
+    const deleted = await context.store.delete(stored.key, stored.modRevision, { release: definition.allocation?.held(current) ?? [] });
     if (!deleted.ok) return deleted.reason === 'notFound' ? next : null;
     ensureObject(next, 'metadata')['resourceVersion'] = String(deleted.object.modRevision);
     return next;
   }
-  const result = await context.store.update(stored.key, encodeObject(next), stored.modRevision);
+  const { object: written, result } = await writeWithAllocations(context, definition, next, current, async (candidate, reservations) => {
+    const updated = await context.store.update(stored.key, encodeObject(candidate), stored.modRevision, reservations);
+    return !updated.ok && updated.reason === 'reserved' ? { reserved: updated.held } : { done: updated };
+  });
   if (!result.ok) return null;
-  ensureObject(next, 'metadata')['resourceVersion'] = String(result.object.modRevision);
-  return next;
+  ensureObject(written, 'metadata')['resourceVersion'] = String(result.object.modRevision);
+  return written;
 }
 
 function staleConflict(definition: ResourceDefinition, name: string) {

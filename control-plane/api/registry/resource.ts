@@ -1,6 +1,7 @@
 import type { JsonObject, JsonValue } from '../json.ts';
 import type { ObjectSchema } from '../schema/schema.ts';
 import type { FieldError } from '../validation/field-error.ts';
+import type { AllocationStrategy } from '../allocation/allocate.ts';
 
 /** One column of a kind's Table, as `kubectl get` shows it (its name is upper-cased by kubectl). */
 export interface TableColumn {
@@ -82,6 +83,8 @@ export interface ResourceDefinition {
   /** Whether DELETE answers the deleted object (pods) rather than a Success Status. */
   readonly deleteReturnsObject: boolean;
   readonly deletion: DeletionStrategy;
+  /** Values only one object may hold (a Service's cluster IP and node ports); absent: none. */
+  readonly allocation?: AllocationStrategy;
 }
 
 export const defaultVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] as const;

@@ -1,7 +1,7 @@
 import { ErrorCode, FlotillaError, isFlotillaError, realTimers, type Timers } from '../../../common/index.ts';
 import type { Command, MvccStore, TxnResponse } from '../../../store/index.ts';
 import type {
-  CreateResult, DeleteResult, ListOptions, ListResult, ObjectStore, ObjectWatch, StoredObject, UpdateResult, WatchOptions,
+  CreateResult, DeleteResult, ListOptions, ListResult, ObjectStore, ObjectWatch, ReservationOptions, StoredObject, UpdateResult, WatchOptions,
 } from '../object-store.ts';
 import {
   createCommand, createResult, deleteCommand, deleteResult, getRequest, listRequest, listResult, toStoredObject, updateCommand, updateResult, watchRange,
@@ -34,9 +34,9 @@ export class KvObjectStore implements ObjectStore {
     return listResult(await this.executor.read((store) => store.range(listRequest(prefix, options))));
   }
 
-  async create(key: string, value: Uint8Array): Promise<CreateResult> {
+  async create(key: string, value: Uint8Array, reservations: ReservationOptions = {}): Promise<CreateResult> {
     try {
-      return createResult(key, value, await this.txn(createCommand(key, value)));
+      return createResult(key, value, await this.txn(createCommand(key, value, reservations)), reservations);
     } catch (error) {
       // After a lost leader the write may have applied: our exact bytes (they carry a fresh uid) tell.
       if (!isAmbiguous(error)) throw error;
@@ -46,9 +46,9 @@ export class KvObjectStore implements ObjectStore {
     }
   }
 
-  async update(key: string, value: Uint8Array, expectedModRevision: number): Promise<UpdateResult> {
+  async update(key: string, value: Uint8Array, expectedModRevision: number, reservations: ReservationOptions = {}): Promise<UpdateResult> {
     try {
-      return updateResult(key, value, await this.txn(updateCommand(key, value, expectedModRevision)));
+      return updateResult(key, value, expectedModRevision, await this.txn(updateCommand(key, value, expectedModRevision, reservations)), reservations);
     } catch (error) {
       if (!isAmbiguous(error)) throw error;
       const current = await this.get(key);
@@ -57,8 +57,8 @@ export class KvObjectStore implements ObjectStore {
     }
   }
 
-  async delete(key: string, expectedModRevision?: number): Promise<DeleteResult> {
-    return deleteResult(await this.txn(deleteCommand(key, expectedModRevision)));
+  async delete(key: string, expectedModRevision?: number, reservations: Pick<ReservationOptions, 'release'> = {}): Promise<DeleteResult> {
+    return deleteResult(await this.txn(deleteCommand(key, expectedModRevision, reservations)));
   }
 
   watch(prefix: string, options: WatchOptions = {}): ObjectWatch {

@@ -1,5 +1,5 @@
 import { command, prefixEnd, requestOp, type Command, type KeyValue, type RangeRequest, type ResponseOp, type TxnResponse } from '../../../store/index.ts';
-import type { CreateResult, DeleteResult, ListOptions, ListResult, StoredObject, UpdateResult } from '../object-store.ts';
+import type { CreateResult, DeleteResult, ListOptions, ListResult, ReservationOptions, StoredObject, UpdateResult } from '../object-store.ts';
 
 /**
  * The one place the ObjectStore port is turned into store commands and store answers back into
@@ -38,48 +38,80 @@ export function listResult(response: { kvs: readonly KeyValue[]; header: { revis
 }
 
 /** Put if the key has never been written in its current incarnation (create revision 0). */
-export function createCommand(key: string, value: Uint8Array): Command {
+export function createCommand(key: string, value: Uint8Array, reservations: ReservationOptions = {}): Command {
   const keyBytes = encoder.encode(key);
   return command.txn({
-    compare: [{ key: keyBytes, rangeEnd: emptyBytes, result: 'equal', target: 'create', createRevision: 0 }],
-    success: [requestOp.put(keyBytes, value)],
-    failure: [requestOp.range({ key: keyBytes })],
+    compare: [{ key: keyBytes, rangeEnd: emptyBytes, result: 'equal', target: 'create', createRevision: 0 }, ...absentCompares(reservations)],
+    success: [requestOp.put(keyBytes, value), ...reservationOps(key, reservations)],
+    failure: [requestOp.range({ key: keyBytes }), ...reservationChecks(reservations)],
   });
 }
 
-export function createResult(key: string, value: Uint8Array, response: TxnResponse): CreateResult {
-  if (!response.succeeded) return { ok: false, reason: 'exists', current: rangeResult(response.responses[0]) };
+export function createResult(key: string, value: Uint8Array, response: TxnResponse, reservations: ReservationOptions = {}): CreateResult {
+  if (!response.succeeded) {
+    const current = rangeResult(response.responses[0]);
+    if (current === null) return reservedResult(response, reservations);
+    return { ok: false, reason: 'exists', current };
+  }
   const revision = response.header.revision;
   return { ok: true, object: { key, value, modRevision: revision, createRevision: revision } };
 }
 
-export function updateCommand(key: string, value: Uint8Array, expectedModRevision: number): Command {
+/** Each reservation key must be absent (create revision 0). */
+function absentCompares(reservations: ReservationOptions) {
+  return (reservations.reserve ?? []).map((reserved) => ({ key: encoder.encode(reserved), rangeEnd: emptyBytes, result: 'equal' as const, target: 'create' as const, createRevision: 0 }));
+}
+
+/** Reservations are created naming their holder; released ones are deleted. */
+function reservationOps(holder: string, reservations: ReservationOptions) {
+  const holderBytes = encoder.encode(holder);
+  return [
+    ...(reservations.reserve ?? []).map((reserved) => requestOp.put(encoder.encode(reserved), holderBytes)),
+    ...(reservations.release ?? []).map((released) => requestOp.deleteRange(encoder.encode(released), emptyBytes)),
+  ];
+}
+
+/** On failure, one range per reservation key, to tell which of them are held. */
+function reservationChecks(reservations: ReservationOptions) {
+  return (reservations.reserve ?? []).map((reserved) => requestOp.range({ key: encoder.encode(reserved), keysOnly: true }));
+}
+
+/** The reservation keys the failure ranges found (after the leading range of the object's own key). */
+function reservedResult(response: TxnResponse, reservations: ReservationOptions): { readonly ok: false; readonly reason: 'reserved'; readonly held: readonly string[] } {
+  const reserve = reservations.reserve ?? [];
+  const held = reserve.filter((_, position) => rangeResult(response.responses[position + 1]) !== null);
+  return { ok: false, reason: 'reserved', held };
+}
+
+export function updateCommand(key: string, value: Uint8Array, expectedModRevision: number, reservations: ReservationOptions = {}): Command {
   const keyBytes = encoder.encode(key);
   return command.txn({
-    compare: [{ key: keyBytes, rangeEnd: emptyBytes, result: 'equal', target: 'mod', modRevision: expectedModRevision }],
-    success: [requestOp.put(keyBytes, value, { prevKv: true })],
-    failure: [requestOp.range({ key: keyBytes })],
+    compare: [{ key: keyBytes, rangeEnd: emptyBytes, result: 'equal', target: 'mod', modRevision: expectedModRevision }, ...absentCompares(reservations)],
+    success: [requestOp.put(keyBytes, value, { prevKv: true }), ...reservationOps(key, reservations)],
+    failure: [requestOp.range({ key: keyBytes }), ...reservationChecks(reservations)],
   });
 }
 
-export function updateResult(key: string, value: Uint8Array, response: TxnResponse): UpdateResult {
+export function updateResult(key: string, value: Uint8Array, expectedModRevision: number, response: TxnResponse, reservations: ReservationOptions = {}): UpdateResult {
   if (!response.succeeded) {
     const current = rangeResult(response.responses[0]);
-    return { ok: false, reason: current === null ? 'notFound' : 'conflict', current };
+    if (current === null) return { ok: false, reason: 'notFound', current };
+    if (current.modRevision !== expectedModRevision) return { ok: false, reason: 'conflict', current };
+    return reservedResult(response, reservations);
   }
   const put = response.responses[0];
   const createRevision = put?.type === 'put' && put.response.prevKv !== null ? put.response.prevKv.createRevision : response.header.revision;
   return { ok: true, object: { key, value, modRevision: response.header.revision, createRevision } };
 }
 
-export function deleteCommand(key: string, expectedModRevision?: number): Command {
+export function deleteCommand(key: string, expectedModRevision?: number, reservations: Pick<ReservationOptions, 'release'> = {}): Command {
   const keyBytes = encoder.encode(key);
   return command.txn({
     compare:
       expectedModRevision === undefined
         ? [{ key: keyBytes, rangeEnd: emptyBytes, result: 'greater', target: 'version', version: 0 }]
         : [{ key: keyBytes, rangeEnd: emptyBytes, result: 'equal', target: 'mod', modRevision: expectedModRevision }],
-    success: [requestOp.deleteRange(keyBytes, emptyBytes, { prevKv: true })],
+    success: [requestOp.deleteRange(keyBytes, emptyBytes, { prevKv: true }), ...reservationOps(key, { release: reservations.release ?? [] })],
     failure: [requestOp.range({ key: keyBytes })],
   });
 }

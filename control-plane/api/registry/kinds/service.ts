@@ -1,15 +1,13 @@
-import { createHash } from 'node:crypto';
 import { asArray, asObject, asString, objectsIn, ensureObject, getPath, isJsonObject, type JsonObject } from '../../json.ts';
 import { conditionsSchema, objectSchemaFor } from '../../schema/meta-schemas.ts';
 import { s } from '../../schema/schema.ts';
 import { ageColumn, column, formatSelectorMap, stringAt, wide } from '../../table/columns.ts';
 import { fieldError, type FieldError } from '../../validation/field-error.ts';
 import { defineResource } from '../resource.ts';
+import { assignServiceAllocations, heldByService } from '../../allocation/service-allocation.ts';
 
 const serviceTypes = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'];
 const protocols = ['TCP', 'UDP', 'SCTP'];
-/** Where NodePorts come from (Kubernetes' default --service-node-port-range). */
-export const nodePortRange = { first: 30000, last: 32767 } as const;
 
 const servicePortSchema = s.object('io.k8s.api.core.v1.ServicePort', "ServicePort contains information on service's port.", {
   name: s.string('The name of this port within the service. Must be a DNS_LABEL; required when there is more than one port.'),
@@ -20,25 +18,13 @@ const servicePortSchema = s.object('io.k8s.api.core.v1.ServicePort', "ServicePor
   nodePort: s.int32('The port on each node on which this service is exposed when type is NodePort or LoadBalancer.'),
 }, ['port']);
 
-/**
- * Until the allocator controller exists, a ClusterIP is derived from the object's uid inside
- * 10.96.0.0/12 and a NodePort from its name: stable, but collisions are not checked yet.
- */
-function hashedNumber(text: string, modulo: number): number {
-  return createHash('sha256').update(text).digest().readUInt32BE(0) % modulo;
-}
-
 function defaultServiceSpec(object: JsonObject): void {
   const spec = ensureObject(object, 'spec');
   spec['type'] ??= 'ClusterIP';
   spec['sessionAffinity'] ??= 'None';
-  const uid = asString(getPath(object, ['metadata', 'uid'])) ?? asString(getPath(object, ['metadata', 'name'])) ?? '';
+  // The cluster IP and node ports are allocated when the Service is written (allocation/), not here.
   if (spec['type'] !== 'ExternalName') {
-    if (spec['clusterIP'] === undefined || spec['clusterIP'] === '') {
-      const offset = 1 + hashedNumber(uid, (1 << 20) - 2);
-      spec['clusterIP'] = `10.${96 + (offset >> 16)}.${(offset >> 8) & 255}.${offset & 255}`;
-    }
-    spec['clusterIPs'] ??= [spec['clusterIP']];
+    if (spec['clusterIP'] === 'None') spec['clusterIPs'] ??= ['None'];
     spec['ipFamilies'] ??= ['IPv4'];
     spec['ipFamilyPolicy'] ??= 'SingleStack';
     spec['internalTrafficPolicy'] ??= 'Cluster';
@@ -47,9 +33,6 @@ function defaultServiceSpec(object: JsonObject): void {
     if (!isJsonObject(port)) continue;
     port['protocol'] ??= 'TCP';
     port['targetPort'] ??= port['port'] ?? null;
-    if ((spec['type'] === 'NodePort' || spec['type'] === 'LoadBalancer') && port['nodePort'] === undefined) {
-      port['nodePort'] = nodePortRange.first + hashedNumber(`${uid}/${String(port['port'])}`, nodePortRange.last - nodePortRange.first + 1);
-    }
   }
   if (spec['type'] === 'NodePort' || spec['type'] === 'LoadBalancer') spec['externalTrafficPolicy'] ??= 'Cluster';
   ensureObject(ensureObject(object, 'status'), 'loadBalancer');
@@ -135,6 +118,7 @@ export const serviceResource = defineResource({
   }),
   defaults: defaultServiceSpec,
   validate: validateServiceSpec,
+  allocation: { assign: assignServiceAllocations, held: heldByService },
   columns: [
     column('Type', 'The type of the service.', (object) => stringAt(object, ['spec', 'type'])),
     column('Cluster-IP', 'The IP address of the service.', (object) => stringAt(object, ['spec', 'clusterIP']) || '<none>'),
