@@ -8,7 +8,8 @@ import { computePodStatus, podPhase } from './pod-status.ts';
 import type { Pod, PodStatus } from './pod-types.ts';
 import { ContainerProbes, type ProbeVerdict } from './probes/container-probes.ts';
 import { ProbeLoop } from './probes/probe-loop.ts';
-import type { ProbeTarget } from './probes/prober.ts';
+import type { ProbeAttempt, ProbeTarget } from './probes/prober.ts';
+import type { ProbeKind } from './probes/probe-spec.ts';
 import { RestartBackoff, type BackoffSettings } from './restart-backoff.ts';
 import { shouldRestart } from './restart-policy.ts';
 import type { Runtime, RuntimeContainer } from './runtime.ts';
@@ -25,6 +26,8 @@ export const PodWorkerDefaults = {
   configRetryMs: 10_000,
 } as const;
 
+const probeNames: Readonly<Record<ProbeKind, string>> = { liveness: 'Liveness', readiness: 'Readiness', startup: 'Startup' };
+
 export interface PodWorkerOptions {
   readonly pod: Pod;
   readonly runtime: Runtime;
@@ -36,7 +39,23 @@ export interface PodWorkerOptions {
   readonly backoff?: Partial<BackoffSettings>;
   readonly volumeSyncPeriodMs?: number;
   readonly configRetryMs?: number;
+  /** Kubernetes Events about the pod (Created, Started, Killing, Unhealthy, BackOff, Failed), as kubelet records them. */
+  readonly onEvent?: PodEventCallback;
+  /** When the pod started on this node (a re-adopted pod keeps the start time it had). */
+  readonly startTimeMs?: number;
+  /** The status the pod had before (a re-adopted pod keeps its conditions' transition times). */
+  readonly previousStatus?: PodStatus;
 }
+
+export interface PodEvent {
+  readonly type: 'Normal' | 'Warning';
+  readonly reason: string;
+  readonly message: string;
+  /** `spec.containers{name}`, as kubelet names the container an event is about. */
+  readonly fieldPath: string;
+}
+
+export type PodEventCallback = (event: PodEvent) => void;
 
 /**
  * Runs one pod on a runtime, end to end, the way kubelet's pod worker and SyncPod do: volumes,
@@ -70,7 +89,17 @@ export class PodWorker {
     this.containers = options.pod.spec.containers.map((spec) => newContainer(spec, false, hasInit ? 'PodInitializing' : 'ContainerCreating'));
     this.backoff = new RestartBackoff(options.env.clock, options.backoff);
     this.emitter = new StatusEmitter(options.onStatus, this.logger);
-    this.startTimeMs = options.env.clock.nowMs();
+    this.startTimeMs = options.startTimeMs ?? options.env.clock.nowMs();
+    this.lastStatus = options.previousStatus;
+  }
+
+  private event(record: WorkerContainer, type: PodEvent['type'], reason: string, message: string): void {
+    const fieldPath = `spec.${record.isInit ? 'initContainers' : 'containers'}{${record.spec.name}}`;
+    try {
+      this.options.onEvent?.({ type, reason, message, fieldPath });
+    } catch (error) {
+      this.logger.warn({ err: error }, 'event callback failed');
+    }
   }
 
   /** Picks up containers the runtime already has for this pod (agent restart), then syncs. */
@@ -184,6 +213,9 @@ export class PodWorker {
     if (decision.kind === 'wait') {
       const { name, namespace = 'default', uid } = this.pod.metadata;
       const message = `back-off ${goDuration(decision.backoffMs)} restarting failed container=${record.spec.name} pod=${name}_${namespace}(${uid})`;
+      if (record.state.kind !== 'waiting' || record.state.reason !== 'CrashLoopBackOff') {
+        this.event(record, 'Warning', 'BackOff', `Back-off restarting failed container ${record.spec.name} in pod ${name}_${namespace}(${uid})`);
+      }
       record.state = { kind: 'waiting', reason: 'CrashLoopBackOff', message };
       this.wakeAt(record, decision.untilMs);
       return;
@@ -196,6 +228,7 @@ export class PodWorker {
     const instance = record.current === undefined ? 0 : record.current.instance + 1;
     const build = buildStartRequest(this.pod, record.spec, instance, this.options.lookups, this.volumePaths ?? new Map());
     if (!build.ok) {
+      if (record.state.kind !== 'waiting' || record.state.message !== build.message) this.event(record, 'Warning', 'Failed', `Error: ${build.message}`);
       record.state = { kind: 'waiting', reason: build.reason, message: build.message };
       this.wakeAt(record, this.nowMs() + (this.options.configRetryMs ?? PodWorkerDefaults.configRetryMs));
       return;
@@ -206,13 +239,17 @@ export class PodWorker {
     } catch (error) {
       if (isAgentError(error, AgentErrorCode.containerAlreadyRunning)) throw error;
       const now = this.nowMs();
-      record.state = { kind: 'terminated', exitCode: 128, reason: 'StartError', message: error instanceof Error ? error.message : String(error), finishedAtMs: now };
+      const message = error instanceof Error ? error.message : String(error);
+      this.event(record, 'Warning', 'Failed', `Error: ${message}`);
+      record.state = { kind: 'terminated', exitCode: 128, reason: 'StartError', message, finishedAtMs: now };
       this.requestSync();
       return;
     }
     record.current = started;
     record.restartCount = started.instance;
     record.state = { kind: 'running', startedAtMs: started.startedAtMs };
+    this.event(record, 'Normal', 'Created', `Created container: ${record.spec.name}`);
+    this.event(record, 'Normal', 'Started', `Started container ${record.spec.name}`);
     this.startProbes(record, started);
     // It may have exited before we recorded it (the exit event then found no match).
     const latest = this.options.runtime.status(started.id);
@@ -228,7 +265,7 @@ export class PodWorker {
       target: this.probeTarget(record, instance),
       timers: this.options.env.timers,
       nowMs: () => this.nowMs(),
-      onResult: () => this.onProbeResult(record, instance.id),
+      onResult: (kind, attempt) => this.onProbeResult(record, instance.id, kind, attempt),
     });
     record.probeLoop.start();
   }
@@ -243,8 +280,9 @@ export class PodWorker {
     };
   }
 
-  private onProbeResult(record: WorkerContainer, instanceId: string): void {
+  private onProbeResult(record: WorkerContainer, instanceId: string, kind: ProbeKind, attempt: ProbeAttempt): void {
     if (record.current?.id !== instanceId || record.probes === undefined || this.stopping) return;
+    if (attempt.outcome === 'failure') this.event(record, 'Warning', 'Unhealthy', `${probeNames[kind]} probe failed: ${attempt.message}`);
     const verdict = record.probes.verdict();
     if (verdict.kind === 'restart') void this.killForProbe(record, verdict);
     this.publish();
@@ -257,6 +295,7 @@ export class PodWorker {
     record.killing = true;
     record.probeLoop?.cancel();
     this.logger.info({ container: record.spec.name, probe: verdict.probe }, `container failed ${verdict.probe} probe, will be restarted`);
+    this.event(record, 'Normal', 'Killing', `Container ${record.spec.name} failed ${verdict.probe} probe, will be restarted`);
     const graceSeconds = verdict.gracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds ?? PodWorkerDefaults.terminationGracePeriodSeconds;
     try {
       await this.kill(record, instance, graceSeconds * 1000);
@@ -299,6 +338,7 @@ export class PodWorker {
     const running = [...this.initContainers, ...this.containers].filter((record) => record.state.kind === 'running' && record.current !== undefined);
     await Promise.all(running.map(async (record) => {
       record.probeLoop?.cancel();
+      this.event(record, 'Normal', 'Killing', `Stopping container ${record.spec.name}`);
       if (record.current !== undefined) await this.kill(record, record.current, graceMs);
     }));
     const allSucceeded = this.containers.every((record) => record.state.kind === 'terminated' && record.state.exitCode === 0);

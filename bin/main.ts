@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { registerAgentCommand } from './agent-command.ts';
 import { registerBenchCommand } from './bench-command.ts';
 import { registerChaosCommand } from './chaos-command.ts';
 import { registerKubeconfigCommand } from './kubeconfig-command.ts';
@@ -22,6 +23,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerStatusCommand(program, setExitCode);
   registerChaosCommand(program, setExitCode);
   registerKubeconfigCommand(program, setExitCode);
+  registerAgentCommand(program, setExitCode);
   try {
     await program.parseAsync([...argv]);
   } catch (error) {

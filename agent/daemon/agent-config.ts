@@ -1,0 +1,107 @@
+import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { parseNatsSettings, type NatsOptions, type NatsSettings } from '../../control-plane/nats/protocol/index.ts';
+import type { NodeTaint } from '../node/node-object.ts';
+
+/** The flags of `flotilla agent`, as given. */
+export interface AgentFlags extends NatsSettings {
+  readonly nodeName?: string | undefined;
+  readonly labels?: string | undefined;
+  readonly taints?: string | undefined;
+  readonly dataDir?: string | undefined;
+  readonly nodeIp?: string | undefined;
+  readonly runtime?: string | undefined;
+}
+
+export interface AgentConfig {
+  readonly nodeName: string;
+  readonly nats: NatsOptions;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly NodeTaint[];
+  readonly dataDir: string;
+  readonly nodeIp: string;
+  readonly runtime: 'process';
+}
+
+export const defaultAgentDataDir = '/var/lib/flotilla/agent';
+
+/** A configuration that cannot run; each problem names the flag and what to do. */
+export class AgentConfigError extends Error {
+  override readonly name = 'AgentConfigError';
+
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  }
+}
+
+const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const labelName = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
+const effects = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
+
+/** Validates every flag at once; throws AgentConfigError listing every problem. */
+export function resolveAgentConfig(flags: AgentFlags): AgentConfig {
+  const problems: string[] = [];
+  const nodeName = (flags.nodeName ?? '').trim();
+  if (nodeName === '') problems.push('--node-name is required (the name this machine registers as, e.g. worker-1)');
+  else if (nodeName.length > 253 || !dnsSubdomain.test(nodeName)) problems.push(`--node-name: "${nodeName}" must be a DNS name: lowercase letters, digits, "-" and "." (at most 253)`);
+  const nats = parseNatsSettings(flags, problems);
+  if (nats === null && (flags.nats ?? '').trim() === '') problems.push('--nats URL[,URL] is required (the NATS servers of the cluster, e.g. nats://10.0.0.1:4222)');
+  const labels = parseLabels(flags.labels ?? '', problems);
+  const taints = parseTaints(flags.taints ?? '', problems);
+  const runtime = (flags.runtime ?? 'process').trim();
+  if (runtime === 'oci') problems.push('--runtime oci: the OCI runtime (crun/podman) is not built yet; use --runtime process');
+  else if (runtime !== 'process') problems.push(`--runtime: expected "process" (or, later, "oci"), got "${runtime}"`);
+  const nodeIp = (flags.nodeIp ?? '').trim() || defaultNodeIp();
+  if (isIP(nodeIp) === 0) problems.push(`--node-ip: "${nodeIp}" is not an IP address`);
+  const dataDir = (flags.dataDir ?? '').trim() || defaultAgentDataDir;
+  if (problems.length > 0 || nats === null) throw new AgentConfigError(problems);
+  return { nodeName, nats, labels, taints, dataDir, nodeIp, runtime: 'process' };
+}
+
+function parseLabels(text: string, problems: string[]): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const part of text.split(',').map((item) => item.trim()).filter((item) => item !== '')) {
+    const separator = part.indexOf('=');
+    const key = separator < 0 ? part : part.slice(0, separator);
+    const value = separator < 0 ? '' : part.slice(separator + 1);
+    if (separator < 0 || !isLabelKey(key) || value.length > 63 || !labelName.test(value)) {
+      problems.push(`--labels: expected KEY=VALUE (KEY like app or example.com/role, VALUE at most 63 letters, digits, "-", "_", "."), got "${part}"`);
+      continue;
+    }
+    labels[key] = value;
+  }
+  return labels;
+}
+
+function isLabelKey(key: string): boolean {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash < 0 ? '' : key.slice(0, slash);
+  const name = slash < 0 ? key : key.slice(slash + 1);
+  return name !== '' && name.length <= 63 && labelName.test(name) && (prefix === '' || (prefix.length <= 253 && dnsSubdomain.test(prefix)));
+}
+
+function parseTaints(text: string, problems: string[]): NodeTaint[] {
+  const taints: NodeTaint[] = [];
+  for (const part of text.split(',').map((item) => item.trim()).filter((item) => item !== '')) {
+    const colon = part.lastIndexOf(':');
+    const effect = colon < 0 ? '' : part.slice(colon + 1);
+    const keyValue = colon < 0 ? part : part.slice(0, colon);
+    const equals = keyValue.indexOf('=');
+    const key = equals < 0 ? keyValue : keyValue.slice(0, equals);
+    const value = equals < 0 ? undefined : keyValue.slice(equals + 1);
+    if (!(effects as readonly string[]).includes(effect) || !isLabelKey(key) || (value !== undefined && !labelName.test(value))) {
+      problems.push(`--taints: expected KEY[=VALUE]:EFFECT with EFFECT one of ${effects.join(', ')}, got "${part}"`);
+      continue;
+    }
+    taints.push({ key, ...(value === undefined ? {} : { value }), effect: effect as NodeTaint['effect'] });
+  }
+  return taints;
+}
+
+/** The first non-internal IPv4 address, as kubelet picks one; loopback when there is none. */
+function defaultNodeIp(): string {
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const address of addresses ?? []) if (address.family === 'IPv4' && !address.internal) return address.address;
+  }
+  return '127.0.0.1';
+}

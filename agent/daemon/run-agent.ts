@@ -1,0 +1,145 @@
+import { mkdir } from 'node:fs/promises';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { createLogger, realEnv, type Env, type Logger } from '../../common/index.ts';
+import { connectNats, Subjects, watchConnection } from '../../control-plane/nats/protocol/index.ts';
+import { readHostFacts } from '../node/host-facts.ts';
+import { LeaseRenewer } from '../node/lease-renewer.ts';
+import type { NodeIdentity } from '../node/node-object.ts';
+import { NodeStatusReporter } from '../node/node-status-reporter.ts';
+import { ProcessRuntime } from '../process-runtime.ts';
+import { LogServer } from '../streams/log-server.ts';
+import { ConfigCache } from '../sync/config-cache.ts';
+import { ControlPlaneClient } from '../sync/control-plane-client.ts';
+import { EventReporter } from '../sync/event-reporter.ts';
+import { PodManager } from '../sync/pod-manager.ts';
+import { PodSource } from '../sync/pod-source.ts';
+import { StatusBatcher } from '../sync/status-batcher.ts';
+import { withTimeout } from '../wait.ts';
+import type { AgentConfig } from './agent-config.ts';
+import { lockDataDirectory } from './data-dir-lock.ts';
+
+export const AgentDefaults = {
+  version: 'v1.32.0-flotilla',
+  runtimeVersion: 'process://0.1.0',
+  /** kubelet's default max-pods. */
+  podsMax: 110,
+  /** How long pending pod statuses may take to leave on shutdown. */
+  shutdownFlushMs: 2_000,
+} as const;
+
+export interface RunAgentOptions {
+  readonly logger?: Logger;
+  /** Resolves to stop the agent (tests); SIGTERM and SIGINT always do. */
+  readonly stopSignal?: Promise<void>;
+}
+
+/**
+ * `flotilla agent`: Flotilla's kubelet. Re-adopts the containers a previous agent left running,
+ * connects to NATS (waiting for as long as it takes), registers the node, renews its lease every
+ * second, runs the node's pods and reports their status, serves logs. On SIGTERM it stops
+ * watching and exits 0 — the containers keep running, as kubelet's do, for the next agent.
+ */
+export async function runAgent(config: AgentConfig, options: RunAgentOptions = {}): Promise<number> {
+  const logger = options.logger ?? createLogger('flotilla-agent');
+  const seed = Math.floor(Math.random() * 2 ** 32);
+  const env = realEnv(seed);
+  logger.info({ node: config.nodeName, nats: config.nats.servers, dataDir: config.dataDir, nodeIp: config.nodeIp, seed }, 'flotilla agent starting');
+  const stop = new AbortController();
+  const stopped = waitForStop(logger, options.stopSignal, stop);
+  let lock: { release(): Promise<void> };
+  try {
+    await mkdir(config.dataDir, { recursive: true });
+    lock = await lockDataDirectory(config.dataDir);
+  } catch (error) {
+    logger.fatal({ err: error }, 'flotilla agent could not start');
+    return 1;
+  }
+  const runtime = new ProcessRuntime({ rootDirectory: config.dataDir, env, logger: logger.child({ component: 'runtime' }) });
+  const recovered = await runtime.recover();
+  logger.info({ containers: recovered.length, running: recovered.filter((container) => container.exit === undefined).length }, 'containers left by the previous agent re-adopted');
+  let connection: NatsConnection | undefined;
+  try {
+    connection = await connectNats(config.nats, `flotilla-agent-${config.nodeName}`, logger, stop.signal);
+    await runConnected(config, connection, runtime, env, logger, stop.signal, stopped);
+  } catch (error) {
+    if (!stop.signal.aborted) {
+      logger.fatal({ err: error }, 'flotilla agent failed');
+      await runtime.close();
+      await lock.release();
+      return 1;
+    }
+  }
+  await runtime.close();
+  await connection?.drain().catch(() => undefined);
+  await lock.release();
+  logger.info('flotilla agent stopped (its containers keep running)');
+  return 0;
+}
+
+function waitForStop(logger: Logger, stopSignal: Promise<void> | undefined, stop: AbortController): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.once(signal, () => {
+        logger.warn({ signal }, 'second signal: exiting without a clean shutdown');
+        process.exit(1);
+      });
+      logger.info({ signal }, 'flotilla agent shutting down');
+      stop.abort();
+      resolve();
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+    void stopSignal?.then(() => {
+      stop.abort();
+      resolve();
+    });
+  });
+}
+
+async function runConnected(config: AgentConfig, connection: NatsConnection, runtime: ProcessRuntime, env: Env, logger: Logger, signal: AbortSignal, stopped: Promise<void>): Promise<void> {
+  const subjects = new Subjects(config.nats.clusterName);
+  const client = new ControlPlaneClient(connection, subjects, config.nodeName);
+  const identity: NodeIdentity = {
+    nodeName: config.nodeName, nodeIp: config.nodeIp, labels: config.labels, taints: config.taints,
+    runtimeVersion: AgentDefaults.runtimeVersion, agentVersion: AgentDefaults.version, podsMax: AgentDefaults.podsMax,
+  };
+  const reporter = new NodeStatusReporter({ identity, dataDirectory: config.dataDir, client, env, logger: logger.child({ component: 'node' }), runtimeProblem: () => null });
+  await Promise.race([reporter.register(), stopped]);
+  if (signal.aborted) return reporter.stop();
+  const facts = await readHostFacts(config.dataDir);
+  const lease = new LeaseRenewer(client, env, logger.child({ component: 'lease' }), () => reporter.reportNow());
+  const configs = new ConfigCache(client, env, logger.child({ component: 'configs' }));
+  const statuses = new StatusBatcher((updates) => client.writeStatuses(updates), env, logger.child({ component: 'status' }));
+  const events = new EventReporter(async (batch) => void (await client.recordEvents(batch)), env, logger.child({ component: 'events' }));
+  const manager = new PodManager({
+    runtime, client, configs, statuses, events, env, logger: logger.child({ component: 'pods' }), nodeIp: config.nodeIp,
+    nodeAllocatable: { cpu: String(facts.cpuCount), memory: `${Math.floor(facts.memoryTotalBytes / 1024)}Ki`, pods: String(AgentDefaults.podsMax) },
+  });
+  const source = new PodSource(client, manager, env, logger.child({ component: 'pod-source' }));
+  const logs = new LogServer({ runtime, pod: (uid) => manager.pod(uid), env, logger: logger.child({ component: 'logs' }) });
+  lease.start();
+  reporter.start();
+  configs.start(connection, subjects);
+  statuses.start();
+  events.start();
+  source.start(connection, subjects);
+  logs.start(connection, subjects, config.nodeName);
+  void watchConnection(connection, logger, () => {
+    source.onReconnect();
+    configs.onReconnect();
+    reporter.reportNow();
+  }).catch(() => undefined);
+  logger.info({ node: config.nodeName }, 'flotilla agent running');
+  await stopped;
+  source.stop();
+  logs.stop();
+  lease.stop();
+  reporter.stop();
+  configs.stop();
+  await manager.detachAll();
+  const flushed = await withTimeout(env.timers, statuses.flush(), AgentDefaults.shutdownFlushMs);
+  if (flushed !== true) logger.warn({ pending: statuses.pendingCount }, 'some pod statuses were not written before exit');
+  statuses.stop();
+  await withTimeout(env.timers, events.flush(), AgentDefaults.shutdownFlushMs);
+  events.stop();
+}

@@ -1,0 +1,91 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { JsonObject } from '../../control-plane/api/json.ts';
+import {
+  AgentOperation, decodeReply, encodeMessage, natsRequest, ProtocolLimits, protocolVersion, readConfigGetResult, readEmptyResult, readEventsRecordResult,
+  readMetricsReportResult, readNodeRegisterResult, readNodeStatusResult, readPodsDeleteResult, readPodsListResult, readPodsStatusResult,
+  type AgentEvent, type ConfigGetResult, type ConfigKind, type EventsRecordResult, type Fields, type MetricsReportRequest, type MetricsReportResult,
+  type NodeRegisterResult, type NodeStatusResult, type PodStatusResultEntry, type PodStatusUpdate, type PodsDeleteResult, type ProtocolFailure, type Subjects,
+} from '../../control-plane/nats/protocol/index.ts';
+
+/** The control plane answered, with a failure (a Kubernetes status code and message). */
+export class ControlPlaneError extends Error {
+  override readonly name = 'ControlPlaneError';
+  readonly code: number;
+  readonly reason: string;
+
+  constructor(operation: string, failure: ProtocolFailure) {
+    super(`${operation}: ${failure.message} (${failure.code} ${failure.reason})`);
+    this.code = failure.code;
+    this.reason = failure.reason;
+  }
+}
+
+export function isControlPlaneError(error: unknown, code?: number): error is ControlPlaneError {
+  return error instanceof ControlPlaneError && (code === undefined || error.code === code);
+}
+
+/** Pages of one pod list (each at most podsPerListPageMax pods); a bigger node is refused. */
+const listPagesMax = 100;
+
+/**
+ * The agent's calls to the control plane: request-reply on `flotilla.<cluster>.api.*`, answered
+ * by any replica of the queue group, each with a deadline (and an AbortSignal). Failures are
+ * `ControlPlaneError` (an answer) or `NatsRequestError` (no answer); callers decide on retries.
+ */
+export class ControlPlaneClient {
+  constructor(private readonly connection: NatsConnection, private readonly subjects: Subjects, readonly nodeName: string) {}
+
+  async registerNode(node: JsonObject, signal?: AbortSignal): Promise<NodeRegisterResult> {
+    return this.call(AgentOperation.nodeRegister, { node }, readNodeRegisterResult, signal);
+  }
+
+  async updateNodeStatus(status: JsonObject, signal?: AbortSignal): Promise<NodeStatusResult> {
+    return this.call(AgentOperation.nodeStatus, { nodeName: this.nodeName, status }, readNodeStatusResult, signal);
+  }
+
+  async renewLease(renewTime: string, leaseDurationSeconds: number, signal?: AbortSignal, timeoutMs?: number): Promise<void> {
+    await this.call(AgentOperation.leaseRenew, { nodeName: this.nodeName, renewTime, leaseDurationSeconds }, readEmptyResult, signal, timeoutMs);
+  }
+
+  /** Every pod bound to this node, read page by page at one revision. */
+  async listPods(signal?: AbortSignal): Promise<{ pods: JsonObject[]; revision: number }> {
+    const pods: JsonObject[] = [];
+    let revision = 0;
+    let continueAfter = '';
+    for (let page = 0; page < listPagesMax; page++) {
+      const result = await this.call(AgentOperation.podsList, { nodeName: this.nodeName, revision, continueAfter }, readPodsListResult, signal, ProtocolLimits.listRequestTimeoutMs);
+      pods.push(...result.pods);
+      revision = result.revision;
+      if (result.continueAfter === '') return { pods, revision };
+      continueAfter = result.continueAfter;
+    }
+    throw new Error(`the pod list of node ${this.nodeName} did not end within ${listPagesMax} pages`);
+  }
+
+  async getConfig(kind: ConfigKind, namespace: string, name: string, signal?: AbortSignal): Promise<ConfigGetResult> {
+    return this.call(AgentOperation.configGet, { kind, namespace, name }, readConfigGetResult, signal);
+  }
+
+  async writeStatuses(updates: readonly PodStatusUpdate[], signal?: AbortSignal): Promise<readonly PodStatusResultEntry[]> {
+    return (await this.call(AgentOperation.podsStatus, { nodeName: this.nodeName, updates }, readPodsStatusResult, signal)).results;
+  }
+
+  async confirmDeletion(namespace: string, name: string, uid: string, signal?: AbortSignal): Promise<PodsDeleteResult> {
+    return this.call(AgentOperation.podsDelete, { namespace, name, uid }, readPodsDeleteResult, signal);
+  }
+
+  async recordEvents(events: readonly AgentEvent[], signal?: AbortSignal): Promise<EventsRecordResult> {
+    return this.call(AgentOperation.eventsRecord, { nodeName: this.nodeName, events }, readEventsRecordResult, signal);
+  }
+
+  async reportMetrics(report: Omit<MetricsReportRequest, 'version' | 'nodeName'>, signal?: AbortSignal): Promise<MetricsReportResult> {
+    return this.call(AgentOperation.metricsReport, { nodeName: this.nodeName, ...report }, readMetricsReportResult, signal);
+  }
+
+  private async call<Result>(operation: AgentOperation, fields: object, read: (fields: Fields) => Result, signal?: AbortSignal, timeoutMs: number = ProtocolLimits.requestTimeoutMs): Promise<Result> {
+    const answer = await natsRequest(this.connection, this.subjects.operation(operation), encodeMessage({ version: protocolVersion, ...fields }), timeoutMs, signal);
+    const reply = decodeReply(answer, operation, read);
+    if (!reply.ok) throw new ControlPlaneError(operation, reply.error);
+    return reply;
+  }
+}

@@ -1,0 +1,58 @@
+import type { Command } from 'commander';
+
+interface AgentCommandFlags {
+  readonly nodeName?: string;
+  readonly nats?: string;
+  readonly natsUser?: string;
+  readonly natsPassword?: string;
+  readonly natsNkeySeedFile?: string;
+  readonly natsTlsCa?: string;
+  readonly natsTlsCert?: string;
+  readonly natsTlsKey?: string;
+  readonly clusterName?: string;
+  readonly labels?: string;
+  readonly taints?: string;
+  readonly dataDir?: string;
+  readonly nodeIp?: string;
+  readonly runtime?: string;
+}
+
+/**
+ * `flotilla agent`: the node agent (Flotilla's kubelet), talking to the control plane through NATS
+ * only. agent/daemon/agent-config.ts validates the flags (a bad one exits 2 and says what to fix).
+ */
+export function registerAgentCommand(program: Command, setExitCode: (code: number) => void): void {
+  program
+    .command('agent')
+    .description('Run the node agent: register this machine as a Node, renew its lease, run its pods, serve their logs — all through NATS.')
+    .option('--node-name <name>', 'the Node this machine registers as (a DNS name, e.g. worker-1)')
+    .option('--nats <urls>', 'NATS servers of the cluster, comma-separated (nats://HOST:PORT or HOST:PORT)')
+    .option('--nats-user <user>', 'NATS user (with --nats-password)')
+    .option('--nats-password <password>', 'NATS password')
+    .option('--nats-nkey-seed-file <file>', 'file holding this agent\'s NATS NKey seed (SU...)')
+    .option('--nats-tls-ca <file>', 'CA certificate to verify the NATS servers with')
+    .option('--nats-tls-cert <file>', 'client certificate for NATS (with --nats-tls-key)')
+    .option('--nats-tls-key <file>', 'client key for NATS')
+    .option('--cluster-name <name>', 'the cluster\'s NATS subject prefix flotilla.<name> (default: flotilla; must match the servers\')')
+    .option('--labels <list>', 'extra node labels, KEY=VALUE comma-separated')
+    .option('--taints <list>', 'node taints at registration, KEY[=VALUE]:EFFECT comma-separated')
+    .option('--data-dir <dir>', 'where pods, logs and container state live (default: /var/lib/flotilla/agent)')
+    .option('--node-ip <ip>', 'the address Endpoints and probes use (default: the first non-loopback IPv4)')
+    .option('--runtime <name>', 'container runtime: process (default; oci is not built yet)')
+    .action(async (flags: AgentCommandFlags) => {
+      const { AgentConfigError, resolveAgentConfig, runAgent } = await import('../agent/index.ts');
+      let config;
+      try {
+        config = resolveAgentConfig(flags);
+      } catch (error) {
+        if (!(error instanceof AgentConfigError)) throw error;
+        process.stderr.write(`flotilla agent: ${error.message}\n(run flotilla agent --help for usage)\n`);
+        setExitCode(2);
+        return;
+      }
+      const code = await runAgent(config);
+      setExitCode(code);
+      // Everything is closed; a handle some library left open must not keep a stopped agent alive.
+      setTimeout(() => process.exit(code), 3_000).unref();
+    });
+}
