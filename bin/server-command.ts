@@ -16,6 +16,14 @@ interface ServerFlags {
   readonly metricsListen?: string;
   readonly apiListen?: string;
   readonly apiSan?: string;
+  readonly nats?: string;
+  readonly natsUser?: string;
+  readonly natsPassword?: string;
+  readonly natsNkeySeedFile?: string;
+  readonly natsTlsCa?: string;
+  readonly natsTlsCert?: string;
+  readonly natsTlsKey?: string;
+  readonly clusterName?: string;
   readonly config?: string;
 }
 
@@ -43,6 +51,14 @@ export function registerServerCommand(program: Command, setExitCode: (code: numb
     .option('--metrics-listen <host:port>', 'serve /metrics and /healthz over HTTP here (default: off)')
     .option('--api-listen <host:port>', 'serve the Kubernetes API (HTTPS) here, e.g. 0.0.0.0:6443 (default: off)')
     .option('--api-san <names>', 'extra DNS names/IPs for this replica\'s API certificate, comma-separated')
+    .option('--nats <urls>', 'serve node agents through these NATS servers, comma-separated (needs --api-listen; default: off)')
+    .option('--nats-user <user>', 'NATS user (with --nats-password)')
+    .option('--nats-password <password>', 'NATS password')
+    .option('--nats-nkey-seed-file <file>', 'file holding this server\'s NATS NKey seed (SU...)')
+    .option('--nats-tls-ca <file>', 'CA certificate to verify the NATS servers with')
+    .option('--nats-tls-cert <file>', 'client certificate for NATS (with --nats-tls-key)')
+    .option('--nats-tls-key <file>', 'client key for NATS')
+    .option('--cluster-name <name>', 'NATS subject prefix flotilla.<name>, shared with the agents (default: flotilla)')
     .option('--config <file>', 'YAML file with the same keys as these flags (flags override it)')
     .action(async (flags: ServerFlags) => {
       const { ConfigError, loadServerConfig, runServer } = await import('../control-plane/index.ts');
@@ -62,6 +78,14 @@ export function registerServerCommand(program: Command, setExitCode: (code: numb
         'metrics-listen': flags.metricsListen,
         'api-listen': flags.apiListen,
         'api-san': flags.apiSan,
+        nats: flags.nats,
+        'nats-user': flags.natsUser,
+        'nats-password': flags.natsPassword,
+        'nats-nkey-seed-file': flags.natsNkeySeedFile,
+        'nats-tls-ca': flags.natsTlsCa,
+        'nats-tls-cert': flags.natsTlsCert,
+        'nats-tls-key': flags.natsTlsKey,
+        'cluster-name': flags.clusterName,
       };
       const defined = Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined));
       let config;

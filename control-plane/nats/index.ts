@@ -9,3 +9,4 @@ export { hostPortsValue } from './handlers/pods-status-handler.ts';
 export { routePodChange } from './pod-event-routing.ts';
 export { SubjectSequences } from './node-sequences.ts';
 export * from './protocol/index.ts';
+export { DeferredPodStreams } from './deferred-pod-streams.ts';

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { formatHostPort, parseHostPort, type HostPort, type InitialClusterMember } from '../../store/index.ts';
+import { parseNatsSettings, type NatsOptions } from '../nats/protocol/index.ts';
 
 /** Every setting, by its flag name (`--data-dir`) — the config file uses the very same keys. */
 export const serverSettingKeys = [
@@ -20,6 +21,14 @@ export const serverSettingKeys = [
   'metrics-listen',
   'api-listen',
   'api-san',
+  'nats',
+  'nats-user',
+  'nats-password',
+  'nats-nkey-seed-file',
+  'nats-tls-ca',
+  'nats-tls-cert',
+  'nats-tls-key',
+  'cluster-name',
 ] as const;
 
 export type ServerSettingKey = (typeof serverSettingKeys)[number];
@@ -45,6 +54,8 @@ export interface ServerConfig {
   readonly apiListen: HostPort | null;
   /** Extra names (DNS or IP) for this replica's serving certificate, beyond localhost, 127.0.0.1 and the --api-listen host. */
   readonly apiSans: readonly string[];
+  /** NATS for the node agents (control-plane/nats); null: no agents are served. */
+  readonly nats: NatsOptions | null;
 }
 
 /**
@@ -159,6 +170,12 @@ export function resolveServerConfig(settings: ServerSettings): ServerConfig {
   const metricsListen = address('metrics-listen', text('metrics-listen'));
   const apiListen = address('api-listen', text('api-listen'));
   const apiSans = (text('api-san') ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const optional = (key: ServerSettingKey): string | undefined => text(key) ?? undefined;
+  const nats = parseNatsSettings({
+    nats: optional('nats'), natsUser: optional('nats-user'), natsPassword: optional('nats-password'), natsNkeySeedFile: optional('nats-nkey-seed-file'),
+    natsTlsCa: optional('nats-tls-ca'), natsTlsCert: optional('nats-tls-cert'), natsTlsKey: optional('nats-tls-key'), clusterName: optional('cluster-name'),
+  }, problems);
+  if (nats !== null && apiListen === null) problems.push('--nats needs --api-listen (agents are served from this replica\'s Kubernetes API object layer)');
   for (const name of apiSans) if (!/^[A-Za-z0-9.:*-]+$/.test(name)) problems.push(`--api-san: "${name}" is not a DNS name or IP address`);
   const token = text('cluster-token');
   if (token === '') problems.push('--cluster-token: must not be empty when given');
@@ -183,6 +200,7 @@ export function resolveServerConfig(settings: ServerSettings): ServerConfig {
     metricsListen,
     apiListen,
     apiSans,
+    nats,
   };
 }
 

@@ -6,6 +6,7 @@ import type { ServerConfig } from './config.ts';
 import { startReplicaApi } from './replica-api.ts';
 import { runControllersOnLeader, type LeaderControllers } from './leader-controllers.ts';
 import { defaultControllerFactories } from '../controllers/index.ts';
+import { DeferredPodStreams, startNatsBridge, type NatsBridge } from '../nats/index.ts';
 import { cpuProfileDirectoryVariable, startCpuProfile } from './cpu-profile.ts';
 import { ServerMetrics, startMetricsServer, type MetricsServer } from './metrics.ts';
 
@@ -105,12 +106,19 @@ function startKubernetesApi(config: ServerConfig, replica: Replica, env: ReturnT
   const abort = new AbortController();
   let server: ApiServer | null = null;
   let controllers: LeaderControllers | null = null;
+  let bridge: NatsBridge | null = null;
+  const podStreams = config.nats === null ? undefined : new DeferredPodStreams();
   const failed = new Promise<string>((resolve) => {
-    startReplicaApi({ replica, listen, extraNames: config.apiSans, dataDir: join(config.dataDir, 'api'), env, logger, signal: abort.signal })
+    startReplicaApi({ replica, listen, extraNames: config.apiSans, dataDir: join(config.dataDir, 'api'), env, logger, signal: abort.signal, ...(podStreams === undefined ? {} : { podStreams }) })
       .then((started) => {
         server = started.server;
         if (abort.signal.aborted) return void started.server.close();
         controllers = runControllersOnLeader({ replica, context: started.context, env, logger, factories: defaultControllerFactories() });
+        // Node agents, through NATS: requests answered here, pod changes published while this replica leads.
+        if (config.nats !== null) {
+          bridge = startNatsBridge({ context: started.context, replica, env, logger, nats: config.nats, clientName: `flotilla-server-${config.name}` });
+          podStreams?.attach(bridge.podStreams);
+        }
       })
       .catch((error: unknown) => {
         if (abort.signal.aborted) return;
@@ -122,6 +130,7 @@ function startKubernetesApi(config: ServerConfig, replica: Replica, env: ReturnT
     failed,
     close: async () => {
       abort.abort();
+      await (bridge as NatsBridge | null)?.close();
       await (controllers as LeaderControllers | null)?.close();
       await (server as ApiServer | null)?.close();
     },
@@ -167,6 +176,7 @@ function describeConfig(config: ServerConfig): Record<string, unknown> {
     clientListen: formatHostPort(config.clientListen),
     metricsListen: config.metricsListen === null ? null : formatHostPort(config.metricsListen),
     apiListen: config.apiListen === null ? null : formatHostPort(config.apiListen),
+    nats: config.nats === null ? null : { ...config.nats, ...(config.nats.password === undefined ? {} : { password: '<redacted>' }) },
     initialCluster: config.initialCluster.map((member) => `${member.name}=${formatHostPort(member.address)}`).join(','),
   };
 }

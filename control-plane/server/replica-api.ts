@@ -4,6 +4,7 @@ import { loadOrCreateClusterBootstrap } from '../api/cluster-bootstrap.ts';
 import { ReplicatedObjectStore } from '../api/replicated-object-store.ts';
 import { startApiServer, type ApiServer } from '../api/server.ts';
 import type { ApiContext } from '../api/context.ts';
+import type { PodStreams } from '../api/handlers/pod-streams.ts';
 import { createInProcessContext } from '../controller-runtime/index.ts';
 
 export interface ReplicaApiOptions {
@@ -15,6 +16,8 @@ export interface ReplicaApiOptions {
   readonly logger: Logger;
   /** Aborted when the server stops before the API is up. */
   readonly signal: AbortSignal;
+  /** pods/log and pods/exec through the node agents (the NATS bridge). */
+  readonly podStreams?: PodStreams;
 }
 
 export interface ReplicaApi {
@@ -42,6 +45,7 @@ export async function startReplicaApi(options: ReplicaApiOptions): Promise<Repli
     env: options.env,
     extraNames: options.extraNames,
     cluster,
+    ...(options.podStreams === undefined ? {} : { podStreams: options.podStreams }),
   });
   return { server, context: createInProcessContext({ store: objectStore, env: options.env, logger }) };
 }
