@@ -2,6 +2,7 @@ import type { ControllerFactory } from '../controller-runtime/index.ts';
 import { schedulerFactory, type SchedulerOptions } from '../scheduler/index.ts';
 import { cronJobControllerFactory } from './cron-job-controller.ts';
 import { deploymentControllerFactory } from './deployment-controller.ts';
+import { endpointSliceControllerFactory } from './endpoint-slice-controller.ts';
 import { endpointsControllerFactory } from './endpoints-controller.ts';
 import { garbageCollectorFactory } from './garbage-collector.ts';
 import { jobControllerFactory } from './job-controller.ts';
@@ -24,6 +25,7 @@ export function defaultControllerFactories(options: { scheduler?: Partial<Schedu
     replicaSetControllerFactory,
     deploymentControllerFactory,
     endpointsControllerFactory,
+    endpointSliceControllerFactory,
     garbageCollectorFactory,
     namespaceControllerFactory,
     nodeLifecycleControllerFactory(options.nodeTimings ?? homelabNodeTimings),

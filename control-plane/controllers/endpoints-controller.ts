@@ -1,57 +1,34 @@
 import type { Logger } from '../../common/index.ts';
-import { asNumber, asObject, asString, getPath, jsonEqual, objectsIn, type JsonObject, type JsonValue } from '../api/json.ts';
+import { asString, getPath, jsonEqual, objectsIn, type JsonObject } from '../api/json.ts';
 import { endpointsResource } from '../api/registry/kinds/endpoints.ts';
 import { podResource } from '../api/registry/kinds/pod.ts';
 import { serviceResource } from '../api/registry/kinds/service.ts';
-import { matchesLabels, fromLabelSelectorObject } from '../api/selectors/label-selector.ts';
+import { matchesLabels } from '../api/selectors/label-selector.ts';
 import {
-  annotationsOf, defaultControllerWorkers, defaultResyncPeriodMs, isPodReady, keyOf, labelsOfObject, nameOf, namespaceOf, newWorkQueue, nodeNameOf, objectKeyFor, podPhase, runReconcileLoop, splitKey, uidOf,
+  defaultControllerWorkers, defaultResyncPeriodMs, isPodReady, keyOf, labelsOfObject, nameOf, namespaceOf, newWorkQueue, nodeNameOf, objectKeyFor, podPhase, runReconcileLoop, splitKey, uidOf,
   type Controller, type ControllerContext, type ControllerFactory, type Informer, type ReconcileResult, type WorkQueue,
 } from '../controller-runtime/index.ts';
+import { resolveServicePorts, serviceSelectorOf } from './endpoint-ports.ts';
 
-/** Optional pod annotation (JSON `{"<containerPort>": hostPort}`) by which the process runtime tells where a port really listens. */
-export const hostPortsAnnotation = 'flotilla.io/host-ports';
+// Re-exported for the modules that import it from here.
+export { hostPortsAnnotation } from './endpoint-ports.ts';
 const namespaceIndex = 'namespace';
 
 export const endpointsControllerFactory: ControllerFactory = (context) => new EndpointsController(context);
-
-function targetPortFor(servicePort: JsonObject, pod: JsonObject): number | undefined {
-  const target = servicePort['targetPort'] ?? servicePort['port'];
-  if (typeof target === 'number') return target;
-  if (typeof target === 'string' && /^\d+$/.test(target)) return Number(target);
-  for (const container of objectsIn(getPath(pod, ['spec', 'containers']))) {
-    for (const port of objectsIn(container['ports'])) if (port['name'] === target) return asNumber(port['containerPort']);
-  }
-  return undefined;
-}
-
-function hostPortOf(pod: JsonObject, containerPort: number): number {
-  const raw = annotationsOf(pod)[hostPortsAnnotation];
-  if (raw === undefined) return containerPort;
-  try {
-    const mapped = asObject(JSON.parse(raw) as JsonValue)?.[String(containerPort)];
-    return typeof mapped === 'number' ? mapped : containerPort;
-  } catch {
-    return containerPort;
-  }
-}
 
 /**
  * Endpoints subsets for a Service, pure: pods with an IP, grouped by their resolved ports; ready pods
  * under `addresses`, others (not ready, or terminating) under `notReadyAddresses`.
  */
 export function planEndpoints(service: JsonObject, pods: readonly JsonObject[]): JsonObject[] {
-  const servicePorts = objectsIn(getPath(service, ['spec', 'ports']));
   const groups = new Map<string, { ports: JsonObject[]; ready: JsonObject[]; notReady: JsonObject[] }>();
   for (const pod of [...pods].sort((left, right) => (nameOf(left) < nameOf(right) ? -1 : 1))) {
     const ip = asString(getPath(pod, ['status', 'podIP'])) ?? '';
     if (ip === '' || podPhase(pod) === 'Succeeded' || podPhase(pod) === 'Failed') continue;
-    const ports = servicePorts.flatMap((port) => {
-      const target = targetPortFor(port, pod);
-      if (target === undefined) return [];
-      const entry: JsonObject = { port: hostPortOf(pod, target), protocol: asString(port['protocol']) ?? 'TCP' };
-      if (typeof port['name'] === 'string' && port['name'] !== '') entry['name'] = port['name'];
-      return [entry];
+    const ports = resolveServicePorts(service, pod).map((resolved) => {
+      const entry: JsonObject = { port: resolved.port, protocol: resolved.protocol };
+      if (resolved.name !== '') entry['name'] = resolved.name;
+      return entry;
     });
     const id = JSON.stringify(ports);
     const group = groups.get(id) ?? { ports, ready: [], notReady: [] };
@@ -91,8 +68,8 @@ export class EndpointsController implements Controller {
       for (const pod of [change.object, change.previous]) {
         if (pod === undefined) continue;
         for (const service of this.services.cache.byIndex(namespaceIndex, namespaceOf(pod))) {
-          const selector = asObject(getPath(service, ['spec', 'selector']));
-          if (selector !== undefined && matchesLabels(fromLabelSelectorObject({ matchLabels: selector }), labelsOfObject(pod))) this.queue.add(keyOf(service));
+          const selector = serviceSelectorOf(service);
+          if (selector !== undefined && matchesLabels(selector, labelsOfObject(pod))) this.queue.add(keyOf(service));
         }
       }
     });
@@ -113,10 +90,9 @@ export class EndpointsController implements Controller {
       if (current !== undefined) await this.context.client.delete(endpointsResource, namespace, name, { uid: uidOf(current) });
       return undefined;
     }
-    const selector = asObject(getPath(service, ['spec', 'selector']));
     // A Service without a selector has Endpoints managed by someone else.
-    if (selector === undefined || Object.keys(selector).length === 0) return undefined;
-    const requirements = fromLabelSelectorObject({ matchLabels: selector });
+    const requirements = serviceSelectorOf(service);
+    if (requirements === undefined) return undefined;
     const pods = this.pods.cache.byIndex(namespaceIndex, namespace).filter((pod) => matchesLabels(requirements, labelsOfObject(pod)));
     const subsets = planEndpoints(service, pods);
     if (current !== undefined && jsonEqual(objectsIn(current['subsets']), subsets)) return undefined;

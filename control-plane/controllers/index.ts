@@ -80,4 +80,9 @@ export { mostRecentScheduleTime, nextScheduleDelayMs, manySchedulesMissed, misse
 export type { ScheduleTimes, CronJobTiming } from './cron-job-times.ts';
 export { jobForCronJob, rfc3339InZone, cronJobScheduledTimestampAnnotation } from './cron-job-template.ts';
 export { cronJobView, childJobView, jobFinishedAs } from './cron-job-views.ts';
+export { EndpointSliceController, endpointSliceControllerFactory, endpointSliceWritesMax } from './endpoint-slice-controller.ts';
+export { planEndpointSlices, desiredEndpoints, endpointFor, sliceLabelsFor, existingSliceView, endpointsPerSliceMax, serviceNameLabel, managedByLabel, endpointSliceControllerName } from './endpoint-slice-plan.ts';
+export type { EndpointSlicePlan, ExistingSlice, SliceContent } from './endpoint-slice-plan.ts';
+export { hostPortsAnnotation, containerPortFor, hostPortOf, resolveServicePorts, serviceSelectorOf } from './endpoint-ports.ts';
+export type { ResolvedPort } from './endpoint-ports.ts';
 export { defaultControllerFactories } from './default-controllers.ts';
