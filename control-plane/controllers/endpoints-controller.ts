@@ -45,7 +45,7 @@ export function planEndpoints(service: JsonObject, pods: readonly JsonObject[]):
   });
 }
 
-/** Keeps each selector Service's Endpoints equal to its matching pods (EndpointSlices: not yet, see README). */
+/** Keeps each selector Service's Endpoints equal to its matching pods (the EndpointSlice controller keeps its slices). */
 export class EndpointsController implements Controller {
   readonly name = 'endpoints';
   private readonly queue: WorkQueue;

@@ -93,7 +93,7 @@ describe('Job controller against the real object layer', () => {
     expect(conditionStatus(status['conditions'], 'FailureTarget')).toBe('True');
     expect(status['completionTime']).toBeUndefined();
     expect(await eventReasons(h, 'flaky')).toContain('BackoffLimitExceeded');
-    // The backoff delay (10 s) keeps a replacement from being created in the meantime.
+    // Failed at once: no replacement pod was created.
     expect(await podsOfJob(h, 'flaky')).toHaveLength(2);
   });
 
