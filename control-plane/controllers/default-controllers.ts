@@ -17,6 +17,7 @@ import { daemonSetControllerFactory } from './daemon-set-controller.ts';
 import { persistentVolumeControllerFactory } from './persistent-volume-controller.ts';
 import { localPathProvisionerFactory } from './local-path-provisioner-controller.ts';
 import { horizontalPodAutoscalerControllerFactory } from './horizontal-pod-autoscaler-controller.ts';
+import { claimProtectionControllerFactory } from './persistent-volume-claim-protection-controller.ts';
 
 /** The scheduler and every controller, as `flotilla server` runs them on the leader. */
 export function defaultControllerFactories(options: { scheduler?: Partial<SchedulerOptions>; nodeTimings?: NodeLifecycleTimings } = {}): ControllerFactory[] {
@@ -38,5 +39,6 @@ export function defaultControllerFactories(options: { scheduler?: Partial<Schedu
     persistentVolumeControllerFactory,
     localPathProvisionerFactory(),
     horizontalPodAutoscalerControllerFactory(),
+    claimProtectionControllerFactory,
   ];
 }

@@ -71,6 +71,8 @@ export { behaviorOf, stabilize, limitRate, scaleUpLimit, scaleDownLimit, withSca
 export type { Behavior, ScalingRules, ScalingPolicy, TimestampedRecommendation, ScaleEvent, Stabilized, RateLimited, RateInput } from './horizontal-pod-autoscaler-behavior.ts';
 export { AutoscalerHistories, autoscalerHistoriesMax } from './horizontal-pod-autoscaler-history.ts';
 export { podFactsOf, podUsageOf, podRequestsMilli, quantityMilli, podMetricsMaxAgeMs } from './horizontal-pod-autoscaler-samples.ts';
+export { ClaimProtectionController, claimProtectionControllerFactory } from './persistent-volume-claim-protection-controller.ts';
+export { planClaimProtection, podUsesClaim, claimProtectionFinalizer } from './persistent-volume-claim-protection-plan.ts';
 export { CronJobController, cronJobControllerFactory, cronJobComponent } from './cron-job-controller.ts';
 export { planCronJob, jobNameFor, jobsPastHistoryLimits, rfc1123Z } from './cron-job-plan.ts';
 export type { CronJobPlan, CronJobView, ChildJobView, ActiveJobReference, ConcurrencyPolicy, CronJobEvent } from './cron-job-plan.ts';

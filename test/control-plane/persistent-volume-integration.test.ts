@@ -88,10 +88,19 @@ describe('persistent volumes, the local-path provisioner and the scheduler', () 
     await h.client.create(podResource, podUsing('second', 'data'));
     expect(await eventually(() => scheduledNode(h, 'second'))).toBe(node);
 
-    // reclaimPolicy Delete: when the claim goes, so does the volume's object.
+    // Protection: a claim deleted while pods use it only turns Terminating, and its volume stays Bound.
+    expect((bound['metadata'] as JsonObject)['finalizers']).toEqual(['kubernetes.io/pvc-protection']);
+    await h.client.delete(persistentVolumeClaimResource, 'default', 'data');
+    const terminating = await getClaim(h, 'data');
+    expect((terminating?.['metadata'] as JsonObject | undefined)?.['deletionTimestamp']).toBeDefined();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await getClaim(h, 'data')).not.toBeNull();
+    expect(((await h.client.get(persistentVolumeResource, undefined, String(volumeName)))?.['status'] as JsonObject | undefined)?.['phase']).toBe('Bound');
+
+    // reclaimPolicy Delete: once no pod uses the claim it goes, and so does the volume's object.
     await h.client.delete(podResource, 'default', 'app');
     await h.client.delete(podResource, 'default', 'second');
-    await h.client.delete(persistentVolumeClaimResource, 'default', 'data');
+    await eventually(async () => (await getClaim(h, 'data')) === null || undefined);
     await eventually(async () => (await h.client.get(persistentVolumeResource, undefined, String(volumeName))) === null || undefined);
   });
 

@@ -4,6 +4,7 @@ import type { JsonObject } from '../../control-plane/api/json.ts';
 import {
   claimBoundToVolume, planClaim, planProvisioning, planVolume, volumeBoundToClaim, volumeUnbound, type ClaimInput,
 } from '../../control-plane/controllers/index.ts';
+import { planClaimProtection, podUsesClaim } from '../../control-plane/controllers/persistent-volume-claim-protection-plan.ts';
 import {
   defaultClassName, findMatchingVolume, localVolumeCount, NodeInfo, preFilterVolumes, volumeReason, VolumeReasons, type VolumeLookup,
 } from '../../control-plane/scheduler/index.ts';
@@ -230,5 +231,21 @@ describe('scheduler volume filter and score (Kubernetes VolumeBinding)', () => {
     const prepared = preFilterVolumes(podWith('c'), lookup([claim('c', { storageClassName: 'local-path' })], [waitingVolume]));
     if (!prepared.ok) throw new Error(prepared.message);
     expect([localVolumeCount(nodeInfo('node-1'), prepared.volumes), localVolumeCount(nodeInfo('node-2'), prepared.volumes)]).toEqual([0, 1]);
+  });
+});
+
+describe('claim protection (kubernetes.io/pvc-protection)', () => {
+  it('protects every claim and lets a deleted one go only when no running pod uses it', () => {
+    expect(planClaimProtection(claim('c'), false)).toBe('addFinalizer');
+    const protectedClaim = claim('c');
+    (protectedClaim['metadata'] as JsonObject)['finalizers'] = ['kubernetes.io/pvc-protection'];
+    expect(planClaimProtection(protectedClaim, true)).toBe('none');
+    (protectedClaim['metadata'] as JsonObject)['deletionTimestamp'] = '2025-01-01T00:00:00Z';
+    expect(planClaimProtection(protectedClaim, true)).toBe('none');
+    expect(planClaimProtection(protectedClaim, false)).toBe('removeFinalizer');
+    const running = { ...podWith('c'), status: { phase: 'Running' } };
+    expect(podUsesClaim(running, 'default', 'c')).toBe(true);
+    expect(podUsesClaim({ ...running, status: { phase: 'Succeeded' } }, 'default', 'c')).toBe(false);
+    expect(podUsesClaim(running, 'other', 'c')).toBe(false);
   });
 });
