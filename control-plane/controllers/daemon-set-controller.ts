@@ -17,7 +17,7 @@ import { planDaemonSet } from './daemon-set-plan.ts';
 import type { DaemonDeleteReason, DaemonNodeView, DaemonPodView, DaemonSetView } from './daemon-set-views.ts';
 import { daemonSetPod } from './daemon-set-pod.ts';
 import { daemonSetCounts, daemonSetStatus } from './daemon-set-status.ts';
-import { observeDeleteOutcome } from './delete-write-through.ts';
+import { observeDeletion } from './observe-deletion.ts';
 import { controllerIndex, controllerUids } from './owner-index.ts';
 
 /** Pod creations and deletions per reconcile (Kubernetes' burstReplicas is 250; a homelab has few nodes). */
@@ -155,7 +155,7 @@ export class DaemonSetController implements Controller {
       this.record(set, 'Normal', 'SucceededDaemonPod', `Found succeeded daemon pod ${keyOf(pod)} on node ${node}, will try to delete it`);
     }
     try {
-      observeDeleteOutcome(this.pods, await this.context.client.delete(podResource, namespaceOf(pod), name, { uid: uidOf(pod) }));
+      observeDeletion(this.pods, await this.context.client.delete(podResource, namespaceOf(pod), name, { uid: uidOf(pod) }));
       this.record(set, 'Normal', 'SuccessfulDelete', `Deleted pod: ${name}`);
     } catch (error) {
       this.record(set, 'Warning', 'FailedDelete', `Error deleting: ${errorText(error)}`);

@@ -27,7 +27,7 @@ export { jobSpecView, jobStatusView } from './job-views.ts';
 export { parseIndexIntervals, formatIndexIntervals, indexedCompletionsMax } from './job-indexes.ts';
 export { JobTtlController, jobTtlControllerFactory } from './job-ttl-controller.ts';
 export { jobExpiryMs } from './job-ttl-plan.ts';
-export { StatefulSetController, statefulSetControllerFactory, statefulSetActionsMax, statefulSetRevisionPrunesMax, claimTerminatingRecheckMs } from './stateful-set-controller.ts';
+export { StatefulSetController, statefulSetControllerFactory, statefulSetActionsMax, statefulSetRevisionPrunesMax, blockedCreateRecheckMs } from './stateful-set-controller.ts';
 export { planStatefulSet, revisionForOrdinal } from './stateful-set-plan.ts';
 export type { StatefulSetAction, StatefulSetView, StatefulPodView, StatefulSetDeleteReason } from './stateful-set-plan.ts';
 export { statefulSetCounts, statefulSetStatus } from './stateful-set-status.ts';

@@ -21,8 +21,12 @@ import { statefulSetCounts, statefulSetStatus } from './stateful-set-status.ts';
 export const statefulSetActionsMax = 50;
 /** Old ControllerRevisions deleted per reconcile (the rest go in the next ones). */
 export const statefulSetRevisionPrunesMax = 10;
-/** How soon to look again while a pod waits for a claim of its name to finish being deleted. */
-export const claimTerminatingRecheckMs = 1_000;
+/**
+ * How soon to look again while a pod cannot be created yet: a claim of its name is being deleted,
+ * or the API still holds a pod of that name that the cache does not show (no watch event will
+ * tell when that one goes, since the cache never had it).
+ */
+export const blockedCreateRecheckMs = 1_000;
 
 export const statefulSetControllerFactory: ControllerFactory = (context) => new StatefulSetController(context);
 
@@ -88,8 +92,8 @@ export class StatefulSetController implements Controller {
     await this.pruneHistory(set, revisions, pods);
     const failed = outcomes.find((outcome) => outcome.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
-    const waitingForClaim = outcomes.some((outcome) => outcome.status === 'fulfilled' && outcome.value === 'claimTerminating');
-    return waitingForClaim ? { requeueAfterMs: claimTerminatingRecheckMs } : nextAvailableRecheck(set, this.ownedPods(set), minReadySeconds, nowMs);
+    const blocked = outcomes.some((outcome) => outcome.status === 'fulfilled' && (outcome.value === 'claimTerminating' || outcome.value === 'exists'));
+    return blocked ? { requeueAfterMs: blockedCreateRecheckMs } : nextAvailableRecheck(set, this.ownedPods(set), minReadySeconds, nowMs);
   }
 
   /** The update revision (the current template's) and the current one (status.currentRevision, if it still exists). */

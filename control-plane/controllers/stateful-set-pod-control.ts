@@ -5,7 +5,7 @@ import { statefulSetResource } from '../api/registry/kinds/stateful-set.ts';
 import {
   controllerReference, isApiStatus, isBeingDeleted, keyOf, nameOf, namespaceOf, objectKeyFor, uidOf, type ApiClient, type EventRecorder, type Informer,
 } from '../controller-runtime/index.ts';
-import { observeDeleteOutcome } from './delete-write-through.ts';
+import { observeDeletion } from './observe-deletion.ts';
 import { statefulSetPodName } from './stateful-set-identity.ts';
 import { claimsForOrdinal, statefulSetPod } from './stateful-set-pod.ts';
 
@@ -83,7 +83,7 @@ export class StatefulSetPodControl {
     const pod = this.pods.cache.get(objectKeyFor(namespaceOf(set), name));
     if (pod === undefined || isBeingDeleted(pod)) return;
     try {
-      observeDeleteOutcome(this.pods, await this.client.delete(podResource, namespaceOf(pod), name, { uid: uidOf(pod) }));
+      observeDeletion(this.pods, await this.client.delete(podResource, namespaceOf(pod), name, { uid: uidOf(pod) }));
     } catch (error) {
       this.record(set, 'Warning', 'FailedDelete', `delete Pod ${name} in StatefulSet ${nameOf(set)} failed error: ${errorText(error)}`);
       throw error;
