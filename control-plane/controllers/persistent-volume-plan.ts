@@ -66,6 +66,9 @@ export function planClaim(input: ClaimInput): ClaimAction {
   if (namesNoClass(claim) && input.defaultClassName !== undefined) return { type: 'assignDefaultClass', className: input.defaultClassName };
   const className = claimClassName(claim, undefined);
   if (volumeNameOf(claim) !== '') return planPreBoundClaim(claim, className, input.volumes);
+  // A volume pre-bound to the claim (a provisioner's, or an operator's) is taken whatever the node, as Kubernetes does.
+  const preBound = findMatchingVolume(claim, input.volumes, { className, delayBinding: true });
+  if (preBound !== undefined) return { type: 'bind', volume: preBound };
   const delayed = isWaitForFirstConsumer(input.storageClass);
   if (delayed && input.selectedNode === undefined) return { type: 'pending', event: waitForFirstConsumerEvent };
   const volume = findMatchingVolume(claim, input.volumes, { className, delayBinding: delayed, ...(delayed && input.selectedNode !== undefined ? { node: input.selectedNode } : {}) });

@@ -97,6 +97,9 @@ describe('PersistentVolume controller plan (Kubernetes syncClaim / syncVolume)',
     const existing = volume('waiting-on-2', '1Gi', { className: 'local-path', node: 'node-2' });
     const elsewhere = volume('on-1', '1Gi', { className: 'local-path', node: 'node-1' });
     expect(planClaim(claimInput(selected, { selectedNode: node('node-2'), volumes: [elsewhere, existing] }))).toMatchObject({ type: 'bind', volume: { metadata: { name: 'waiting-on-2' } } });
+    // A volume already made for the claim on another node (an earlier choice) is bound, not provisioned again.
+    const madeOnOne = volume('pvc-uid-c', '1Gi', { className: 'local-path', node: 'node-1', phase: 'Pending', claimRef: { namespace: 'default', name: 'c', uid: 'uid-c' } });
+    expect(planClaim(claimInput(selected, { selectedNode: node('node-2'), volumes: [madeOnOne] }))).toMatchObject({ type: 'bind', volume: { metadata: { name: 'pvc-uid-c' } } });
     const classMissing = planClaim(claimInput(claim('c', { storageClassName: 'gone' }), { storageClass: undefined }));
     expect(classMissing).toMatchObject({ type: 'pending', event: { reason: 'ProvisioningFailed', message: 'storageclass.storage.k8s.io "gone" not found' } });
   });
