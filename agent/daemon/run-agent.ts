@@ -138,7 +138,7 @@ async function runConnected(config: AgentConfig, connection: NatsConnection, run
   configs.stop();
   await manager.detachAll();
   const flushed = await withTimeout(env.timers, statuses.flush(), AgentDefaults.shutdownFlushMs);
-  if (flushed !== true) logger.warn({ pending: statuses.pendingCount }, 'some pod statuses were not written before exit');
+  if (flushed !== true) logger.warn({ pending: statuses.pendingCount }, 'pod statuses were still being written at exit (the next agent writes them again)');
   statuses.stop();
   await withTimeout(env.timers, events.flush(), AgentDefaults.shutdownFlushMs);
   events.stop();

@@ -86,6 +86,6 @@ export class ControlPlaneClient {
     const answer = await natsRequest(this.connection, this.subjects.operation(operation), encodeMessage({ version: protocolVersion, ...fields }), timeoutMs, signal);
     const reply = decodeReply(answer, operation, read);
     if (!reply.ok) throw new ControlPlaneError(operation, reply.error);
-    return reply;
+    return reply.result;
   }
 }

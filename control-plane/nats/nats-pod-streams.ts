@@ -74,7 +74,7 @@ export class NatsPodStreams implements PodStreams {
     try {
       const reply = decodeReply(await natsRequest(connection, subject, request, StreamLimits.openTimeoutMs, signal), `${what} open`, readStreamOpenResult);
       if (!reply.ok) throw apiErrorOf(reply.error);
-      endpoint.grant(reply.windowChunks);
+      endpoint.grant(reply.result.windowChunks);
       return endpoint;
     } catch (error) {
       endpoint.end(-1, 'not opened');

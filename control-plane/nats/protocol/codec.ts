@@ -1,6 +1,6 @@
 import { decode, encode } from '../../../common/index.ts';
 import { ProtocolLimits } from './limits.ts';
-import { protocolVersion, type ProtocolFailure, type Reply } from './messages.ts';
+import { protocolVersion, type ProtocolFailure } from './messages.ts';
 import { Fields, ProtocolError } from './shape.ts';
 
 /** Encodes a message with common/'s msgpack codec; one over `messageBytesMax` is a sender bug, refused here. */
@@ -31,10 +31,13 @@ export function failureReply(failure: ProtocolFailure): Uint8Array {
   return encodeMessage({ version: protocolVersion, ok: false, error: failure });
 }
 
-/** Decodes an answer: `readResult` reads the fields of a success. */
-export function decodeReply<Result>(bytes: Uint8Array, what: string, readResult: (fields: Fields) => Result): Reply<Result> {
+/** A decoded answer: the success's result, or the failure. */
+export type DecodedReply<Result> = { readonly ok: true; readonly result: Result } | { readonly ok: false; readonly error: ProtocolFailure };
+
+/** Decodes an answer (wire shape `Reply`): `readResult` reads the fields of a success. */
+export function decodeReply<Result>(bytes: Uint8Array, what: string, readResult: (fields: Fields) => Result): DecodedReply<Result> {
   const fields = decodeFields(bytes, what);
-  if (fields.boolean('ok')) return { version: protocolVersion, ok: true, ...readResult(fields) };
+  if (fields.boolean('ok')) return { ok: true, result: readResult(fields) };
   const error = Fields.nested(fields.object('error'), `${what}: error`);
-  return { version: protocolVersion, ok: false, error: { code: error.integer('code', 100, 599), reason: error.string('reason'), message: error.string('message') } };
+  return { ok: false, error: { code: error.integer('code', 100, 599), reason: error.string('reason'), message: error.string('message') } };
 }

@@ -7,6 +7,7 @@ export { protocolVersion, StreamChannel } from './messages.ts';
 export type * from './messages.ts';
 export { ProtocolError, Fields } from './shape.ts';
 export { encodeMessage, decodeFields, decodeReply, okReply, failureReply } from './codec.ts';
+export type { DecodedReply } from './codec.ts';
 export * from './operation-codec.ts';
 export { decodePodEvent, decodeConfigChange } from './event-codec.ts';
 export { decodeLogOpenRequest, decodeExecOpenRequest, readStreamOpenResult, decodeStreamFrame } from './stream-codec.ts';
