@@ -147,8 +147,11 @@ export class PersistentVolumeController implements Controller {
       case 'none':
         return;
       case 'phase':
-        await this.write(this.volumes, persistentVolumeResource, volumeWithPhase(volume, action.phase, action.message, nowIso), 'status');
-        if (action.phase === 'Failed' && action.message !== undefined) this.record(volume, { type: 'Warning', reason: 'VolumeFailedDelete', message: action.message });
+        await this.write(this.volumes, persistentVolumeResource, volumeWithPhase(volume, action.phase, undefined, nowIso), 'status');
+        return;
+      case 'failed':
+        await this.write(this.volumes, persistentVolumeResource, volumeWithPhase(volume, 'Failed', action.event.message, nowIso), 'status');
+        this.record(volume, action.event);
         return;
       case 'syncClaim':
         if (claim !== undefined) this.queue.add(claimPrefix + keyOf(claim));

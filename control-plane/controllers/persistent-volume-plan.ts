@@ -103,7 +103,9 @@ function planBoundClaim(claim: JsonObject, volumes: readonly JsonObject[]): Clai
 
 export type VolumeAction =
   | { readonly type: 'none' }
-  | { readonly type: 'phase'; readonly phase: 'Available' | 'Bound' | 'Released' | 'Failed'; readonly message?: string }
+  | { readonly type: 'phase'; readonly phase: 'Available' | 'Bound' | 'Released' }
+  /** The reclaim policy cannot be carried out: the volume is Failed, with an event saying why. */
+  | { readonly type: 'failed'; readonly event: ControllerEvent }
   /** The binding is in progress on the claim's side: look at the claim. */
   | { readonly type: 'syncClaim' }
   /** The claim went to another volume: forget it (controller bindings) or only its uid (the user's pre-binding). */
@@ -141,9 +143,9 @@ function planReleased(volume: JsonObject): VolumeAction {
   if (phase === 'Failed') return { type: 'none' };
   const policy = asString(getPath(volume, ['spec', 'persistentVolumeReclaimPolicy'])) ?? 'Retain';
   const provisioner = annotationsOf(volume)[VolumeAnnotations.provisionedBy];
-  if (policy === 'Recycle') return { type: 'phase', phase: 'Failed', message: 'Recycle is not supported; use a dynamic provisioner' };
+  if (policy === 'Recycle') return { type: 'failed', event: { type: 'Warning', reason: 'VolumeFailedRecycle', message: 'Recycle is not supported; use a dynamic provisioner' } };
   if (policy === 'Delete' && provisioner === undefined) {
-    return { type: 'phase', phase: 'Failed', message: `error getting deleter volume plugin for volume "${nameOf(volume)}": no deletable volume plugin matched` };
+    return { type: 'failed', event: { type: 'Warning', reason: 'VolumeFailedDelete', message: `error getting deleter volume plugin for volume "${nameOf(volume)}": no deletable volume plugin matched` } };
   }
   // Retain keeps the volume (and its data) Released; a provisioner's Delete is that provisioner's to do.
   return phase === 'Released' ? { type: 'none' } : { type: 'phase', phase: 'Released' };

@@ -143,7 +143,7 @@ describe('PersistentVolume controller plan (Kubernetes syncClaim / syncVolume)',
     expect(planVolume({ volume: volume('v', '1Gi', { phase: 'Bound', claimRef: claimed }), claim: recreated })).toEqual({ type: 'phase', phase: 'Released' });
     const deleteWithoutPlugin = volume('v', '1Gi', { phase: 'Bound', claimRef: claimed });
     (deleteWithoutPlugin['spec'] as JsonObject)['persistentVolumeReclaimPolicy'] = 'Delete';
-    expect(planVolume({ volume: deleteWithoutPlugin, claim: undefined })).toMatchObject({ type: 'phase', phase: 'Failed' });
+    expect(planVolume({ volume: deleteWithoutPlugin, claim: undefined })).toMatchObject({ type: 'failed', event: { reason: 'VolumeFailedDelete' } });
     const boundElsewhere = claim('c', { volumeName: 'other' });
     expect(planVolume({ volume: volume('v', '1Gi', { phase: 'Bound', claimRef: claimed }), claim: boundElsewhere })).toEqual({ type: 'unbind', keepName: true });
     expect((volumeUnbound(volume('v', '1Gi', { claimRef: claimed }), true)['spec'] as JsonObject)['claimRef']).toEqual({ namespace: 'default', name: 'c' });
