@@ -7,6 +7,7 @@ import {
 import { chooseRevision, nextRevisionNumber, revisionName, type RevisionView } from './controller-revision-history.ts';
 import { controllerIndex, controllerUids } from './owner-index.ts';
 import { templateHash } from './template-hash.ts';
+import { observeDeletion } from './observe-deletion.ts';
 
 /** Names tried per reconcile when `<owner>-<hash>` is taken by another owner's revision (each try bumps collisionCount). */
 export const revisionCollisionRetriesMax = 5;
@@ -118,7 +119,7 @@ export class ControllerRevisionWriter {
       const revision = this.revisions.cache.get(objectKeyFor(namespaceOf(owner), name));
       if (revision === undefined) continue;
       const deleted = await this.client.delete(controllerRevisionResource, namespaceOf(owner), name, { uid: uidOf(revision) });
-      if (deleted !== null) this.revisions.observeDeleted(deleted);
+      observeDeletion(this.revisions, deleted);
     }
   }
 }

@@ -12,6 +12,7 @@ import { planDeployment, resolveFenceposts, type DeploymentAction, type Deployme
 import { deploymentStatus } from './deployment-status.ts';
 import { controllerIndex, controllerUids } from './owner-index.ts';
 import { podTemplateHashLabel, templateHash } from './template-hash.ts';
+import { observeDeletion } from './observe-deletion.ts';
 
 export const revisionAnnotation = 'deployment.kubernetes.io/revision';
 export const deploymentComponent = 'deployment-controller';
@@ -113,7 +114,7 @@ export class DeploymentController implements Controller {
         const set = this.replicaSets.cache.get(objectKeyFor(namespaceOf(deployment), action.name));
         if (set === undefined) return;
         const deleted = await this.context.client.delete(replicaSetResource, namespaceOf(set), action.name, { uid: uidOf(set) });
-        if (deleted !== null) this.replicaSets.observeDeleted(deleted);
+        observeDeletion(this.replicaSets, deleted);
       }
     }
   }

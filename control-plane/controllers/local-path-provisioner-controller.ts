@@ -12,6 +12,7 @@ import { claimClassName, defaultClassName, VolumeAnnotations } from '../schedule
 import {
   claimDisplayName, defaultVolumesDirectory, isLocalPathVolumeToDelete, planProvisioning, provisionedVolumeName, wantsLocalPathVolume,
 } from './local-path-provisioner-plan.ts';
+import { observeDeletion } from './observe-deletion.ts';
 
 export const localPathProvisionerComponent = 'flotilla.io/local-path';
 
@@ -132,6 +133,6 @@ export class LocalPathProvisioner implements Controller {
     const volume = this.volumes.cache.get(name);
     if (volume === undefined || !isLocalPathVolumeToDelete(volume)) return;
     const deleted = await this.context.client.delete(persistentVolumeResource, undefined, name, { uid: uidOf(volume) });
-    if (deleted !== null) this.volumes.observeDeleted(deleted);
+    observeDeletion(this.volumes, deleted);
   }
 }

@@ -9,6 +9,7 @@ import {
 } from '../controller-runtime/index.ts';
 import { taintsOf } from '../scheduler/index.ts';
 import { evictionTimeMs, homelabNodeTimings, leaseRenewTime, lifecycleTaints, nodeHealth, type NodeLifecycleTimings } from './node-health.ts';
+import { observeDeletion } from './observe-deletion.ts';
 
 export const nodeLeaseNamespace = 'kube-node-lease';
 export const nodeControllerComponent = 'node-controller';
@@ -127,7 +128,7 @@ export class NodeLifecycleController implements Controller {
       }
       evicted++;
       const deleted = await this.context.client.delete(podResource, namespaceOf(pod), nameOf(pod), { uid: uidOf(pod) });
-      if (deleted !== null) this.pods.observeDeleted(deleted);
+      observeDeletion(this.pods, deleted);
       this.context.events.record(nodeControllerComponent, pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${keyOf(pod)}`);
     }
     return soonest === undefined ? undefined : { requeueAfterMs: soonest };

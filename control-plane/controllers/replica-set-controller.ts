@@ -9,6 +9,7 @@ import {
 } from '../controller-runtime/index.ts';
 import { controllerIndex, controllerUids } from './owner-index.ts';
 import { countReplicas, planReplicaSet } from './replica-set-plan.ts';
+import { observeDeletion } from './observe-deletion.ts';
 
 /** Pod creations or deletions per reconcile (Kubernetes' burstReplicas is 500; a homelab needs less). */
 export const replicaSetActionsMax = 100;
@@ -86,7 +87,7 @@ export class ReplicaSetController implements Controller {
     const pod = this.pods.cache.get(objectKeyFor(namespaceOf(replicaSet), name));
     if (pod === undefined) return;
     const deleted = await this.context.client.delete(podResource, namespaceOf(pod), name, { uid: uidOf(pod) });
-    if (deleted !== null) this.pods.observeDeleted(deleted);
+    observeDeletion(this.pods, deleted);
     this.context.events.record(replicaSetComponent, replicaSet, 'Normal', 'SuccessfulDelete', `Deleted pod: ${name}`);
   }
 

@@ -120,7 +120,11 @@ describe('DaemonSet controller against the real object layer', () => {
       node['spec'] = { taints: [{ key: 'evict', value: 'now', effect: 'NoExecute' }] };
     });
     await eventually(() => runsOn(h, 'cache', ['ssd-2', 'hdd-1']));
-    expect(await statusOf(h, 'cache')).toMatchObject({ numberMisscheduled: 0, numberUnavailable: 0 });
+    // The status is written after the pods change: wait for it to catch up.
+    await eventually(async () => {
+      const status = await statusOf(h, 'cache');
+      return status['numberMisscheduled'] === 0 && status['numberUnavailable'] === 0 && status['desiredNumberScheduled'] === 2;
+    });
   });
 
   it('a RollingUpdate with maxUnavailable 1 never leaves more than one node without a ready daemon, and records a second revision', async () => {

@@ -289,7 +289,7 @@ describe('StatefulSet controller against the real object layer', () => {
   // it calls observeDeleted() on a pod the API only marked (graceful deletion), which drops the
   // still-existing pod from the shared pod cache, so the pod GC never force-deletes it once its node
   // is deleted and this StatefulSet pod is never replaced. With that one-line fix this test passes.
-  it.skip('a pod on a node that went silent is not replaced while it may still run; once the node is deleted it is re-created elsewhere', async () => {
+  it('a pod on a node that went silent is not replaced while it may still run; once the node is deleted it is re-created elsewhere', async () => {
     const h = (harness = await startWithNodes(2));
     await h.client.create(statefulSetResource, statefulSet('db', 2, { podManagementPolicy: 'Parallel' }));
     await eventually(() => settled(h, 'db', 2, 'postgres:16'));
