@@ -1,0 +1,172 @@
+/**
+ * The whole cluster on real processes: 3 `flotilla server` replicas (scheduler and controllers on
+ * the Raft leader) serving agents through a 3-server NATS cluster (routes), 2 real `flotilla agent`
+ * processes running real processes (test/fixtures/http-server.mjs), driven by the installed kubectl.
+ */
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getPath, objectsIn, type JsonObject } from '../../control-plane/api/json.ts';
+import type { NatsOptions } from '../../control-plane/nats/index.ts';
+import { AgentProcess } from '../agent/agent-process.ts';
+import { fixtureServer, httpGet, node } from '../agent/helpers.ts';
+import { NatsServerProcess } from '../agent/nats-server-process.ts';
+import { ApiClusterHarness, eventually, sleep } from './api-cluster-harness.ts';
+
+interface PodView {
+  readonly name: string;
+  readonly nodeName: string;
+  readonly phase: string;
+  readonly ready: boolean;
+  readonly restarts: number;
+  readonly hostPort: number;
+  readonly terminating: boolean;
+}
+
+const manifest = (replicas: number) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: default, labels: {app: web}}
+spec:
+  replicas: ${replicas}
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      terminationGracePeriodSeconds: 2
+      containers:
+      - name: web
+        image: fixture
+        command: [${JSON.stringify(node)}, ${JSON.stringify(fixtureServer)}]
+        ports: [{name: http, containerPort: 8080}]
+        readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 1}
+        livenessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 1, failureThreshold: 1}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: default}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: http}]
+`;
+
+describe('agents through NATS on a real cluster', () => {
+  let harness: ApiClusterHarness;
+  let nats: NatsServerProcess[];
+  let agents: AgentProcess[];
+  let directory: string;
+
+  const kubectl = (...args: string[]) => harness.kubectlOk(args);
+
+  async function pods(): Promise<PodView[]> {
+    const list = JSON.parse(await kubectl('get', 'pods', '-l', 'app=web', '-o', 'json')) as JsonObject;
+    return objectsIn(list['items']).map((item) => ({
+      name: String(getPath(item, ['metadata', 'name']) ?? ''),
+      nodeName: String(getPath(item, ['spec', 'nodeName']) ?? ''),
+      phase: String(getPath(item, ['status', 'phase']) ?? ''),
+      ready: objectsIn(getPath(item, ['status', 'conditions'])).some((condition) => condition['type'] === 'Ready' && condition['status'] === 'True'),
+      restarts: Number(objectsIn(getPath(item, ['status', 'containerStatuses']))[0]?.['restartCount'] ?? 0),
+      hostPort: Number((JSON.parse(String(getPath(item, ['metadata', 'annotations', 'flotilla.io/host-ports']) ?? '{}')) as Record<string, number>)['8080'] ?? 0),
+      terminating: getPath(item, ['metadata', 'deletionTimestamp']) !== undefined,
+    }));
+  }
+
+  async function readyPods(count: number, where?: (pod: PodView) => boolean): Promise<PodView[]> {
+    return eventually(`${count} ready web pods`, 90_000, async () => {
+      const found = (await pods()).filter((pod) => !pod.terminating && pod.ready && pod.phase === 'Running' && pod.hostPort > 0 && (where?.(pod) ?? true));
+      return found.length === count ? found : null;
+    });
+  }
+
+  async function nodeReady(name: string): Promise<string> {
+    return kubectl('get', 'node', name, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}');
+  }
+
+  beforeAll(async () => {
+    const { mkdtemp } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    directory = await mkdtemp(join(tmpdir(), 'flotilla-agents-e2e-'));
+    nats = await NatsServerProcess.startCluster(directory, 3);
+    const urls = nats.map((server) => server.url).join(',');
+    harness = await ApiClusterHarness.start({ extraArgs: ['--nats', urls, '--cluster-name', 'e2e'] });
+    const options: NatsOptions = { servers: nats.map((server) => server.url), clusterName: 'e2e' };
+    agents = [await AgentProcess.create(directory, 'node-a', options), await AgentProcess.create(directory, 'node-b', options)];
+    for (const agent of agents) agent.start();
+  }, 120_000);
+
+  afterAll(async () => {
+    await harness?.kubectl(['delete', 'deployment', 'web', '--wait=false']).catch(() => undefined);
+    await eventually('the web pods to go', 30_000, async () => ((await pods()).length === 0 ? true : null)).catch(() => undefined);
+    for (const agent of agents ?? []) await agent.stop();
+    await harness?.stop();
+    for (const server of nats ?? []) await server.stop();
+  }, 120_000);
+
+  it('registers both nodes, Ready, with their leases renewed', async () => {
+    for (const name of ['node-a', 'node-b']) expect(await eventually(`${name} Ready`, 60_000, async () => ((await nodeReady(name)) === 'True' ? 'True' : null))).toBe('True');
+    const lease = async () => kubectl('get', 'lease', 'node-a', '-n', 'kube-node-lease', '-o', 'jsonpath={.spec.renewTime}');
+    const first = await lease();
+    await eventually('a lease renewal', 10_000, async () => ((await lease()) > first ? true : null));
+    expect(await kubectl('get', 'nodes')).toMatch(/node-a\s+Ready/);
+  }, 120_000);
+
+  it('runs a Deployment: its pods are scheduled, Running and Ready, and the Service endpoints point at their host ports', async () => {
+    await harness.kubectlOk(['apply', '-f', '-'], { input: manifest(2) });
+    const ready = await readyPods(2);
+    for (const pod of ready) expect((await httpGet(pod.hostPort, '/healthz')).status).toBe(200);
+    const endpoints = await eventually('endpoints', 30_000, async () => {
+      const subsets = JSON.parse(await kubectl('get', 'endpoints', 'web', '-o', 'jsonpath={.subsets}') || '[]') as Array<{ addresses?: unknown[]; ports?: Array<{ port: number }> }>;
+      const addresses = subsets.reduce((sum, subset) => sum + (subset.addresses?.length ?? 0), 0);
+      return addresses === 2 ? subsets : null;
+    });
+    const ports = endpoints.flatMap((subset) => subset.ports?.map((port) => port.port) ?? []).sort();
+    expect(ports).toEqual(ready.map((pod) => pod.hostPort).sort());
+  }, 120_000);
+
+  it('serves kubectl logs through the agents: plain, --tail, -f, and --previous after a liveness restart', async () => {
+    const [pod] = await readyPods(2);
+    if (pod === undefined) throw new Error('no pod');
+    expect(await kubectl('logs', pod.name)).toMatch(/^listening \d+\nenv /);
+    expect((await kubectl('logs', pod.name, '--tail=1')).startsWith('env ')).toBe(true);
+    const follower = spawn('kubectl', ['--kubeconfig', harness.kubeconfig, 'logs', '-f', '--tail=0', pod.name], { env: { ...process.env, HOME: directory } });
+    let followed = '';
+    follower.stdout.on('data', (chunk: Buffer) => (followed += chunk.toString()));
+    await sleep(1_500);
+    await httpGet(pod.hostPort, '/log?lines=2&size=24');
+    await eventually('followed lines', 15_000, async () => (followed.split('\n').filter((line) => line.startsWith('0000000')).length === 2 ? true : null));
+    follower.kill('SIGINT');
+    const restartsBefore = pod.restarts;
+    await httpGet(pod.hostPort, '/sick');
+    await eventually('a liveness restart', 30_000, async () => ((await pods()).find((candidate) => candidate.name === pod.name && candidate.restarts > restartsBefore) ?? null));
+    expect(await kubectl('logs', pod.name, '--previous')).toContain('got SIGTERM');
+    const missing = await harness.kubectl(['logs', pod.name, '-c', 'nope']);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('container nope is not valid for pod');
+  }, 120_000);
+
+  it('keeps working when one NATS server of three dies: a scale-up still runs', async () => {
+    await nats[0]?.stop('SIGKILL');
+    await kubectl('scale', 'deployment', 'web', '--replicas=3');
+    await readyPods(3);
+    for (const name of ['node-a', 'node-b']) expect(await nodeReady(name)).toBe('True');
+    await nats[0]?.start();
+  }, 120_000);
+
+  it('replaces the pods of a dead agent on the other node, and the agent back stops the evicted ones', async () => {
+    const agentA = agents[0];
+    if (agentA === undefined) throw new Error('no agent');
+    const before = await readyPods(3);
+    const onA = before.filter((pod) => pod.nodeName === 'node-a');
+    await agentA.kill();
+    await eventually('node-a not ready', 30_000, async () => ((await nodeReady('node-a')) !== 'True' ? true : null));
+    const replaced = await readyPods(3, (pod) => pod.nodeName === 'node-b');
+    expect(replaced.every((pod) => pod.nodeName === 'node-b')).toBe(true);
+    agentA.start();
+    await eventually('node-a Ready again', 60_000, async () => ((await nodeReady('node-a')) === 'True' ? true : null));
+    // The pods evicted from node-a were waiting for their node to confirm: it stops them and they go.
+    await eventually('the evicted pods to go', 60_000, async () => {
+      const names = new Set((await pods()).map((pod) => pod.name));
+      return onA.every((pod) => !names.has(pod.name)) ? true : null;
+    });
+    for (const pod of onA) await expect(httpGet(pod.hostPort, '/healthz')).rejects.toThrow();
+  }, 180_000);
+});
