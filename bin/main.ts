@@ -3,6 +3,7 @@ import { registerAgentCommand } from './agent-command.ts';
 import { registerBenchCommand } from './bench-command.ts';
 import { registerChaosCommand } from './chaos-command.ts';
 import { registerKubeconfigCommand } from './kubeconfig-command.ts';
+import { registerProxyCommand } from './proxy-command.ts';
 import { registerServerCommand } from './server-command.ts';
 import { registerSimCommand } from './sim-command.ts';
 import { registerStatusCommand } from './status-command.ts';
@@ -24,6 +25,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerChaosCommand(program, setExitCode);
   registerKubeconfigCommand(program, setExitCode);
   registerAgentCommand(program, setExitCode);
+  registerProxyCommand(program, setExitCode);
   try {
     await program.parseAsync([...argv]);
   } catch (error) {
