@@ -4,7 +4,6 @@
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../common/index.ts';
 import { ControlPlaneClient, isControlPlaneError } from '../../agent/index.ts';
 import type { JsonObject } from '../../control-plane/api/json.ts';
 import { configMapResource } from '../../control-plane/api/registry/kinds/config-map.ts';
@@ -91,7 +90,7 @@ describe('NATS bridge requests', () => {
 
   it('writes a batch of pod statuses: each pod on its own, a replaced pod is a conflict, host ports become the annotation', async () => {
     const first = await harness.client.create(podResource, podOn('status-a', 'worker-s'));
-    const second = await harness.client.create(podResource, podOn('status-b', 'worker-s'));
+    await harness.client.create(podResource, podOn('status-b', 'worker-s'));
     const uidOf = (pod: JsonObject) => String((pod['metadata'] as JsonObject)['uid']);
     const status = { phase: 'Running', podIP: '10.0.0.7', hostIP: '10.0.0.7', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2026-01-01T00:00:00Z' }], containerStatuses: [] };
     const results = await agent('worker-s').writeStatuses([
@@ -107,7 +106,6 @@ describe('NATS bridge requests', () => {
     const again = await agent('worker-s').writeStatuses([{ namespace: 'default', name: 'status-a', uid: uidOf(first), status, hostPorts: { 8080: 31000 } }]);
     expect(again[0]?.outcome).toBe('unchanged');
     expect((await harness.client.get(podResource, 'default', 'status-b'))?.['status']).toMatchObject({ phase: 'Pending' });
-    void second;
   });
 
   it('confirms a graceful deletion (grace 0, uid precondition): the pod goes only if it is still the same pod', async () => {
@@ -196,4 +194,3 @@ describe('NATS bridge publishing (leader only)', () => {
   });
 });
 
-void silentLogger;
