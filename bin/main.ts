@@ -13,6 +13,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('flotilla')
     .description('Flotilla: a Kubernetes-style cluster runtime for homelabs, with its own Raft and chaos tooling.')
     .showHelpAfterError('(run with --help for usage)')
+    // A parent's options are read only before its subcommand (`sim --seeds` vs `sim control-plane --seeds`).
+    .enablePositionalOptions()
     .exitOverride();
   let exitCode = 0;
   const setExitCode = (code: number): void => {

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { parseIntegerOption } from './main.ts';
+import { registerControlPlaneSimCommand } from './sim-control-plane-command.ts';
 
 interface SimFlags {
   seeds: number;
@@ -13,8 +14,10 @@ interface SimFlags {
 
 /** `flotilla sim`: seeded, deterministic simulations of whole Raft clusters under faults. */
 export function registerSimCommand(program: Command, setExitCode: (code: number) => void): void {
-  program
+  const sim = program
     .command('sim')
+    // `sim control-plane` has options of the same names: ours are read only before it.
+    .enablePositionalOptions()
     .description('Run seeded simulations of a Raft cluster under faults; a failing seed replays exactly with --seed.')
     .option('--seeds <n>', 'how many seeds to run', parseIntegerOption('--seeds', 1, 10_000_000), 100)
     .option('--seed-start <s>', 'the first seed', parseIntegerOption('--seed-start', 0, 2 ** 32 - 1), 1)
@@ -37,6 +40,7 @@ export function registerSimCommand(program: Command, setExitCode: (code: number)
         }),
       );
     });
+  registerControlPlaneSimCommand(sim, setExitCode);
 }
 
 /**

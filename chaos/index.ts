@@ -19,3 +19,5 @@ export { FaultRelay } from './relay/fault-relay.ts';
 export type { RelayFault } from './relay/fault-relay.ts';
 export { runKvChaos, runKvChaosCommand } from './kv/index.ts';
 export type { KvChaosOptions, KvChaosResult } from './kv/index.ts';
+export { runControlPlaneSimCommand, runControlPlaneSimulation, shrinkFailingSeed as shrinkFailingControlPlaneSeed, scenarioForSeed as controlPlaneScenarioForSeed } from './control-plane-sim/index.ts';
+export type { ControlPlaneSimCommandOptions, ControlPlaneSimOptions, ControlPlaneSimResult } from './control-plane-sim/index.ts';
