@@ -158,8 +158,14 @@ export class ProxyNode {
     this.housekeepingTimer?.cancel();
     await this.sourceRun;
     const drainMs = this.options.drainMs ?? ProxyLimits.shutdownDrainMs;
-    await Promise.all([this.ingress.close(), this.dns?.stop(), this.listeners.close(drainMs)]);
+    // Stop accepting everywhere first; the ingress's close resolves only once its clients are gone.
+    const ingressClosed = this.ingress.close();
+    await this.dns?.stop();
+    // In-flight connections and requests (all counted in the registry) get the drain period...
+    await this.listeners.close(drainMs);
+    // ...then whatever is left is cut.
     this.ingress.closeAllConnections();
+    await ingressClosed;
     await this.options.clusterAddresses?.cleanup();
     this.firstApply.resolve();
   }

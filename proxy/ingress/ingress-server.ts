@@ -70,12 +70,14 @@ export class IngressServer {
     this.agents.retainOnly(readyKeys);
   }
 
+  /** Stops accepting; resolves once every client connection has ended (see closeAllConnections). */
   async close(): Promise<void> {
-    for (const server of [this.http, this.https]) {
-      if (server === null) continue;
+    const servers = [this.http, this.https].filter((server): server is Server => server !== null);
+    await Promise.all(servers.map((server) => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+      return closed;
+    }));
     this.http = null;
     this.https = null;
     this.agents.close();
