@@ -69,3 +69,6 @@ export type { HostFacts } from './node/host-facts.ts';
 export { LeaseRenewer, LeaseDefaults, microTime } from './node/lease-renewer.ts';
 export { NodeStatusReporter, NodeStatusDefaults } from './node/node-status-reporter.ts';
 export { LogServer, pumpLines } from './streams/log-server.ts';
+export { ExecServer } from './streams/exec-server.ts';
+export { execStreamInContext, shellQuote } from './process-exec-stream.ts';
+export type { ExecProcess, ExecStreamOptions } from './runtime.ts';

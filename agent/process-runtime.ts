@@ -10,13 +10,14 @@ import { LogLimits, pruneOldInstances, rotateIfNeeded, type LogRotationLimits } 
 import { containedPath, linkMounts } from './mount-links.ts';
 import { isSameProcessAlive, readProcessStat } from './proc-stat.ts';
 import { execInContext, exitCodeForSignal, killQuietly } from './process-exec.ts';
+import { execStreamInContext } from './process-exec-stream.ts';
 import { ProcessLayout } from './process-layout.ts';
 import { readExitFile, readStateFile, stateFileVersion, writeStateFile, type ContainerStateFile } from './process-state-file.ts';
 import { PortAllocator } from './port-allocator.ts';
 import { spawnWrapped } from './process-spawn.ts';
 
 import {
-  containerId, type ExecOptions, type ExecResult, type ExitInfo, type ExitListener, type LogOptions, type PortMapping,
+  containerId, type ExecOptions, type ExecProcess, type ExecResult, type ExecStreamOptions, type ExitInfo, type ExitListener, type LogOptions, type PortMapping,
   type Runtime, type RuntimeContainer, type StartContainerRequest,
 } from './runtime.ts';
 import { sleep, withTimeout } from './wait.ts';
@@ -227,6 +228,12 @@ export class ProcessRuntime implements Runtime {
     const entry = this.entryById(id);
     if (entry === undefined) throw new AgentError(AgentErrorCode.containerNotFound, `no container ${id}`);
     return await execInContext(command, { cwd: entry.record.cwd, env: entry.record.env, timers: this.options.env.timers }, options.timeoutMs, options.signal);
+  }
+
+  execStream(id: string, command: readonly string[], options: ExecStreamOptions): ExecProcess {
+    const entry = this.entryById(id);
+    if (entry === undefined || entry.container.exit !== undefined) throw new AgentError(AgentErrorCode.containerNotFound, `no running container ${id}`);
+    return execStreamInContext(command, { cwd: entry.record.cwd, env: entry.record.env }, options);
   }
 
   logs(podUid: string, containerName: string, options: LogOptions = {}): AsyncIterable<string> {

@@ -1,3 +1,4 @@
+import type { Readable, Writable } from 'node:stream';
 import type { Protocol } from './pod-types.ts';
 
 /**
@@ -87,6 +88,26 @@ export interface LogOptions {
   readonly signal?: AbortSignal;
 }
 
+export interface ExecStreamOptions {
+  /** Give the command stdin (`kubectl exec -i`). */
+  readonly stdin: boolean;
+  /** A terminal (`kubectl exec -t`): stdout and stderr are one stream. */
+  readonly tty: boolean;
+}
+
+/** A command running in a container's context, with its streams (`kubectl exec`). */
+export interface ExecProcess {
+  readonly stdout: Readable;
+  /** Empty with a tty (the terminal merges it into stdout). */
+  readonly stderr: Readable;
+  /** Null without `stdin`. */
+  readonly stdin: Writable | null;
+  /** The exit code (128 + signal when killed; 126/127 when it could not start, as a shell says). */
+  readonly exited: Promise<number>;
+  /** Kills the command and everything it started. */
+  kill(): void;
+}
+
 export type ExitListener = (container: RuntimeContainer) => void;
 
 export interface Runtime {
@@ -100,6 +121,8 @@ export interface Runtime {
   onExit(listener: ExitListener): () => void;
   /** Runs a command in the container's context (its directory and environment). */
   exec(id: string, command: readonly string[], options: ExecOptions): Promise<ExecResult>;
+  /** Like exec, with live streams: for `kubectl exec`. */
+  execStream(id: string, command: readonly string[], options: ExecStreamOptions): ExecProcess;
   logs(podUid: string, containerName: string, options?: LogOptions): AsyncIterable<string>;
   /** Re-adopts containers recorded on disk by an earlier agent; running ones are not restarted. */
   recover(): Promise<RuntimeContainer[]>;

@@ -7,6 +7,7 @@ import { LeaseRenewer } from '../node/lease-renewer.ts';
 import type { NodeIdentity } from '../node/node-object.ts';
 import { NodeStatusReporter } from '../node/node-status-reporter.ts';
 import { ProcessRuntime } from '../process-runtime.ts';
+import { ExecServer } from '../streams/exec-server.ts';
 import { LogServer } from '../streams/log-server.ts';
 import { ConfigCache } from '../sync/config-cache.ts';
 import { ControlPlaneClient } from '../sync/control-plane-client.ts';
@@ -36,7 +37,7 @@ export interface RunAgentOptions {
 /**
  * `flotilla agent`: Flotilla's kubelet. Re-adopts the containers a previous agent left running,
  * connects to NATS (waiting for as long as it takes), registers the node, renews its lease every
- * second, runs the node's pods and reports their status, serves logs. On SIGTERM it stops
+ * second, runs the node's pods and reports their status, serves logs and exec. On SIGTERM it stops
  * watching and exits 0 — the containers keep running, as kubelet's do, for the next agent.
  */
 export async function runAgent(config: AgentConfig, options: RunAgentOptions = {}): Promise<number> {
@@ -117,6 +118,7 @@ async function runConnected(config: AgentConfig, connection: NatsConnection, run
   });
   const source = new PodSource(client, manager, env, logger.child({ component: 'pod-source' }));
   const logs = new LogServer({ runtime, pod: (uid) => manager.pod(uid), env, logger: logger.child({ component: 'logs' }) });
+  const execs = new ExecServer({ runtime, pod: (uid) => manager.pod(uid), env, logger: logger.child({ component: 'exec' }) });
   lease.start();
   reporter.start();
   configs.start(connection, subjects);
@@ -124,6 +126,7 @@ async function runConnected(config: AgentConfig, connection: NatsConnection, run
   events.start();
   source.start(connection, subjects);
   logs.start(connection, subjects, config.nodeName);
+  execs.start(connection, subjects, config.nodeName);
   void watchConnection(connection, logger, () => {
     source.onReconnect();
     configs.onReconnect();
@@ -133,6 +136,7 @@ async function runConnected(config: AgentConfig, connection: NatsConnection, run
   await stopped;
   source.stop();
   logs.stop();
+  execs.stop();
   lease.stop();
   reporter.stop();
   configs.stop();

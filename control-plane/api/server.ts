@@ -98,9 +98,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const server = options.insecureHttp === true
     ? createHttpServer(handle)
     : createHttpsServer({ cert: credentials.certificatePem, key: credentials.privateKeyPem }, handle);
-  server.on('upgrade', (request: IncomingMessage, socket: Duplex) => {
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    void answerUpgrade(context, authenticator, request, socket);
+    void answerUpgrade(context, authenticator, request, socket, head);
   });
   // Watches are long-lived; the server must not cut them (clients send timeoutSeconds).
   server.requestTimeout = 0;

@@ -135,6 +135,21 @@ describe('flotilla agent on a real NATS', () => {
     expect(String(previous)).toContain('previous terminated container "web" in pod "web" not found');
   });
 
+  it('runs exec sessions in a container: stdin in, stdout and stderr out, the exit code back', async () => {
+    const object = await pod('web');
+    const target = { namespace: 'default', name: 'web', uid: String((object?.['metadata'] as JsonObject)['uid']), nodeName, container: 'web' };
+    const session = await harness.bridge.podStreams.openExec(target, { command: ['sh', '-c', 'read line; echo "got $line"; echo "to stderr" >&2; echo "$COLOR"; exit 3'], stdin: true, tty: false }, new AbortController().signal);
+    await session.writeStdin(new TextEncoder().encode('hello\n'));
+    session.closeStdin();
+    const output: Record<string, string> = { stdout: '', stderr: '' };
+    for await (const chunk of session.output) output[chunk.channel] += new TextDecoder().decode(chunk.data);
+    // The environment is the container's, fixed when it started (the ConfigMap's later change reached the volume only).
+    expect(output).toEqual({ stdout: 'got hello\nblue\n', stderr: 'to stderr\n' });
+    expect(await session.result).toEqual({ exitCode: 3, error: '' });
+    const missing = await harness.bridge.podStreams.openExec({ ...target, container: 'nope' }, { command: ['true'], stdin: false, tty: false }, new AbortController().signal).catch((error: unknown) => error);
+    expect(String(missing)).toContain('container nope is not running in pod web');
+  });
+
   it('restarts a container whose liveness probe fails and backs off a crashing one, visible in the pod status and as events', async () => {
     await createPod('flaky', { containers: [web({ livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 1, failureThreshold: 1 } })] });
     const running = await waitForPod('flaky', (object) => condition(object, 'Ready') === 'True' && hostPortOf(object) > 0, 'Ready');

@@ -143,6 +143,21 @@ describe('agents through NATS on a real cluster', () => {
     expect(missing.stderr).toContain('container nope is not valid for pod');
   }, 120_000);
 
+  it('serves kubectl exec over WebSocket: output, stderr, exit code, stdin, and clear errors', async () => {
+    const [pod] = await readyPods(2);
+    if (pod === undefined) throw new Error('no pod');
+    const run = await harness.kubectl(['exec', pod.name, '--', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+    expect(run.stdout).toBe('out\n');
+    expect(run.stderr).toContain('err\n');
+    expect(run.stderr).toContain('command terminated with exit code 3');
+    expect(run.code).toBe(3);
+    expect(await harness.kubectlOk(['exec', '-i', pod.name, '--', 'sh', '-c', 'tr a-z A-Z'], { input: 'through stdin\n' })).toBe('THROUGH STDIN\n');
+    expect(await kubectl('exec', pod.name, '-c', 'web', '--', 'printenv', 'HOSTNAME')).toBe(`${pod.name}\n`);
+    const wrong = await harness.kubectl(['exec', pod.name, '-c', 'nope', '--', 'true']);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toContain('container nope is not valid for pod');
+  }, 120_000);
+
   it('keeps working when one NATS server of three dies: a scale-up still runs', async () => {
     await nats[0]?.stop('SIGKILL');
     await kubectl('scale', 'deployment', 'web', '--replicas=3');
@@ -158,6 +173,15 @@ describe('agents through NATS on a real cluster', () => {
     const onA = before.filter((pod) => pod.nodeName === 'node-a');
     await agentA.kill();
     await eventually('node-a not ready', 30_000, async () => ((await nodeReady('node-a')) !== 'True' ? true : null));
+    const stranded = onA[0];
+    if (stranded !== undefined) {
+      // Nobody answers for node-a now: a clear 503 (through kubectl's SPDY fallback for exec, too).
+      for (const args of [['logs', stranded.name], ['exec', stranded.name, '--', 'true']]) {
+        const refused = await harness.kubectl(args);
+        expect(refused.code).not.toBe(0);
+        expect(refused.stderr).toContain('no agent answers for node node-a');
+      }
+    }
     const replaced = await readyPods(3, (pod) => pod.nodeName === 'node-b');
     expect(replaced.every((pod) => pod.nodeName === 'node-b')).toBe(true);
     agentA.start();

@@ -27,6 +27,6 @@ export async function podConnectError(context: ApiContext, definition: ResourceD
   if (typeof nodeName !== 'string' || nodeName === '') {
     return errors.badRequest(`pod ${name} does not have a host assigned`);
   }
-  if (subresource === 'exec' && context.podStreams !== undefined) return errors.badRequest('Upgrade request required: pods/exec is served over WebSocket (v5.channel.k8s.io)');
+  if (subresource === 'exec' && context.podStreams !== undefined) return errors.badRequest('Upgrade request required: pods/exec is served over WebSocket (v5.channel.k8s.io); SPDY is not');
   return new ApiError(503, StatusReason.serviceUnavailable, `no agent serves node ${nodeName} yet: pods/${subresource} for pod ${name} needs the node's flotilla agent`);
 }
