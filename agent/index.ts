@@ -72,3 +72,6 @@ export { LogServer, pumpLines } from './streams/log-server.ts';
 export { ExecServer } from './streams/exec-server.ts';
 export { execStreamInContext, shellQuote } from './process-exec-stream.ts';
 export type { ExecProcess, ExecStreamOptions } from './runtime.ts';
+export { UsageReporter, UsageReporterDefaults } from './sync/usage-reporter.ts';
+export { sampleUsage, parseProcessStat, parseHostCpu, parseMemoryUsed, nanocores, clockTicksPerSecond } from './node/usage-sampler.ts';
+export type { UsageSample, GroupUsage } from './node/usage-sampler.ts';

@@ -15,6 +15,7 @@ interface AgentCommandFlags {
   readonly dataDir?: string;
   readonly nodeIp?: string;
   readonly runtime?: string;
+  readonly usageReportInterval?: string;
 }
 
 /**
@@ -39,6 +40,7 @@ export function registerAgentCommand(program: Command, setExitCode: (code: numbe
     .option('--data-dir <dir>', 'where pods, logs and container state live (default: /var/lib/flotilla/agent)')
     .option('--node-ip <ip>', 'the address Endpoints and probes use (default: the first non-loopback IPv4)')
     .option('--runtime <name>', 'container runtime: process (default; oci is not built yet)')
+    .option('--usage-report-interval <seconds>', 'how often pod and node cpu/memory usage is reported for kubectl top (default: 15)')
     .action(async (flags: AgentCommandFlags) => {
       const { AgentConfigError, resolveAgentConfig, runAgent } = await import('../agent/index.ts');
       let config;

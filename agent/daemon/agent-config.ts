@@ -11,6 +11,7 @@ export interface AgentFlags extends NatsSettings {
   readonly dataDir?: string | undefined;
   readonly nodeIp?: string | undefined;
   readonly runtime?: string | undefined;
+  readonly usageReportInterval?: string | undefined;
 }
 
 export interface AgentConfig {
@@ -21,9 +22,13 @@ export interface AgentConfig {
   readonly dataDir: string;
   readonly nodeIp: string;
   readonly runtime: 'process';
+  /** How often cpu/memory usage is measured and reported (metrics.k8s.io), in ms. */
+  readonly usageReportIntervalMs: number;
 }
 
 export const defaultAgentDataDir = '/var/lib/flotilla/agent';
+/** metrics-server's default resolution. */
+export const defaultUsageReportIntervalSeconds = 15;
 
 /** A configuration that cannot run; each problem names the flag and what to do. */
 export class AgentConfigError extends Error {
@@ -54,8 +59,10 @@ export function resolveAgentConfig(flags: AgentFlags): AgentConfig {
   const nodeIp = (flags.nodeIp ?? '').trim() || defaultNodeIp();
   if (isIP(nodeIp) === 0) problems.push(`--node-ip: "${nodeIp}" is not an IP address`);
   const dataDir = (flags.dataDir ?? '').trim() || defaultAgentDataDir;
+  const interval = Number((flags.usageReportInterval ?? '').trim() || String(defaultUsageReportIntervalSeconds));
+  if (!Number.isInteger(interval) || interval < 1 || interval > 3600) problems.push(`--usage-report-interval: expected whole seconds from 1 to 3600, got "${flags.usageReportInterval ?? ''}"`);
   if (problems.length > 0 || nats === null) throw new AgentConfigError(problems);
-  return { nodeName, nats, labels, taints, dataDir, nodeIp, runtime: 'process' };
+  return { nodeName, nats, labels, taints, dataDir, nodeIp, runtime: 'process', usageReportIntervalMs: interval * 1000 };
 }
 
 function parseLabels(text: string, problems: string[]): Record<string, string> {

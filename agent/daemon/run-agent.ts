@@ -15,6 +15,7 @@ import { EventReporter } from '../sync/event-reporter.ts';
 import { PodManager } from '../sync/pod-manager.ts';
 import { PodSource } from '../sync/pod-source.ts';
 import { StatusBatcher } from '../sync/status-batcher.ts';
+import { UsageReporter } from '../sync/usage-reporter.ts';
 import { withTimeout } from '../wait.ts';
 import type { AgentConfig } from './agent-config.ts';
 import { lockDataDirectory } from './data-dir-lock.ts';
@@ -119,6 +120,7 @@ async function runConnected(config: AgentConfig, connection: NatsConnection, run
   const source = new PodSource(client, manager, env, logger.child({ component: 'pod-source' }));
   const logs = new LogServer({ runtime, pod: (uid) => manager.pod(uid), env, logger: logger.child({ component: 'logs' }) });
   const execs = new ExecServer({ runtime, pod: (uid) => manager.pod(uid), env, logger: logger.child({ component: 'exec' }) });
+  const usage = new UsageReporter({ client, runtime, pods: () => manager.runningPods(), env, logger: logger.child({ component: 'usage' }), intervalMs: config.usageReportIntervalMs });
   lease.start();
   reporter.start();
   configs.start(connection, subjects);
@@ -127,6 +129,7 @@ async function runConnected(config: AgentConfig, connection: NatsConnection, run
   source.start(connection, subjects);
   logs.start(connection, subjects, config.nodeName);
   execs.start(connection, subjects, config.nodeName);
+  usage.start();
   void watchConnection(connection, logger, () => {
     source.onReconnect();
     configs.onReconnect();
@@ -137,6 +140,7 @@ async function runConnected(config: AgentConfig, connection: NatsConnection, run
   source.stop();
   logs.stop();
   execs.stop();
+  usage.stop();
   lease.stop();
   reporter.stop();
   configs.stop();

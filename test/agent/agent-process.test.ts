@@ -11,6 +11,8 @@ import { configMapResource } from '../../control-plane/api/registry/kinds/config
 import { eventResource } from '../../control-plane/api/registry/kinds/event.ts';
 import { leaseResource } from '../../control-plane/api/registry/kinds/lease.ts';
 import { nodeResource } from '../../control-plane/api/registry/kinds/node.ts';
+import { nodeMetricsResource } from '../../control-plane/api/registry/kinds/node-metrics.ts';
+import { podMetricsResource } from '../../control-plane/api/registry/kinds/pod-metrics.ts';
 import { podResource } from '../../control-plane/api/registry/kinds/pod.ts';
 import { AgentProcess } from './agent-process.ts';
 import { BridgeHarness } from './bridge-harness.ts';
@@ -22,7 +24,7 @@ let agent: AgentProcess;
 
 beforeAll(async () => {
   harness = await BridgeHarness.start({ progressIntervalMs: 1_000 });
-  agent = await AgentProcess.create(harness.directory, nodeName, harness.natsOptions);
+  agent = await AgentProcess.create(harness.directory, nodeName, harness.natsOptions, ['--usage-report-interval', '1']);
   agent.start();
 });
 
@@ -133,6 +135,18 @@ describe('flotilla agent on a real NATS', () => {
     expect((await following).split('\n').filter((line) => line !== '')).toHaveLength(3);
     const previous = await harness.bridge.podStreams.openLogs(target, { follow: false, previous: true, tailLines: -1 }, new AbortController().signal).catch((error: unknown) => error);
     expect(String(previous)).toContain('previous terminated container "web" in pod "web" not found');
+  });
+
+  it('reports node and pod usage as metrics.k8s.io NodeMetrics and PodMetrics (owned by the pod)', async () => {
+    const podMetrics = await waitFor(() => harness.client.get(podMetricsResource, 'default', 'web').then((object) => object ?? undefined), 20_000, 'PodMetrics of web');
+    const containers = podMetrics['containers'] as JsonObject[];
+    expect(containers.map((container) => container['name'])).toEqual(['web']);
+    expect(String((containers[0]?.['usage'] as JsonObject)['cpu'])).toMatch(/^\d+n$/);
+    expect(Number(String((containers[0]?.['usage'] as JsonObject)['memory']).replace('Ki', ''))).toBeGreaterThan(1_000);
+    expect((podMetrics['metadata'] as JsonObject)['ownerReferences']).toMatchObject([{ kind: 'Pod', name: 'web' }]);
+    const nodeMetrics = await harness.client.get(nodeMetricsResource, undefined, nodeName);
+    expect(String((nodeMetrics?.['usage'] as JsonObject)['memory'])).toMatch(/^\d+Ki$/);
+    expect(nodeMetrics?.['window']).toMatch(/^\d+s$/);
   });
 
   it('runs exec sessions in a container: stdin in, stdout and stderr out, the exit code back', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  AgentConfigError, buildNodeObject, computeNodeConditions, configReferences, EventReporter, PressureThresholds, resolveAgentConfig, statusDigest,
+  AgentConfigError, buildNodeObject, nanocores, parseHostCpu, parseMemoryUsed, parseProcessStat, computeNodeConditions, configReferences, EventReporter, PressureThresholds, resolveAgentConfig, statusDigest,
   type HostFacts, type NodeCondition, type Pod,
 } from '../../agent/index.ts';
 import type { AgentEvent } from '../../control-plane/nats/index.ts';
@@ -81,6 +81,7 @@ describe('agent configuration', () => {
     expect(config).toEqual({
       nodeName: 'worker-1.lan', nats: { servers: ['nats://10.0.0.1:4222'], clusterName: 'flotilla' }, labels: { zone: 'attic', 'example.com/role': 'db' },
       taints: [{ key: 'gpu', value: 'yes', effect: 'NoSchedule' }, { key: 'spot', effect: 'NoExecute' }], dataDir: '/tmp/a', nodeIp: '10.0.0.9', runtime: 'process',
+      usageReportIntervalMs: 15_000,
     });
   });
 
@@ -132,5 +133,24 @@ describe('EventReporter', () => {
     reporter.record(pod, 'Warning', 'BackOff', 'Back-off restarting failed container web', 'spec.containers{web}');
     await env.advance(1_500);
     expect(sent[1]?.[0]).toMatchObject({ reason: 'BackOff', count: 3, name: sent[0]?.[0]?.name, involvedObject: { kind: 'Pod', name: 'web-1', uid: 'u1', fieldPath: 'spec.containers{web}' } });
+  });
+});
+
+describe('usage from /proc (pure parsers)', () => {
+  it('reads a process\'s group, cpu ticks and resident pages, even with a command name holding spaces and parentheses', () => {
+    const stat = '4242 (my (odd) cmd) S 1 4200 4200 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 1 0 123456 1000000 300 18446744073709551615';
+    expect(parseProcessStat(stat)).toEqual({ pgrp: 4200, cpuTicks: 300, rssPages: 300 });
+    expect(parseProcessStat('garbage')).toBeUndefined();
+  });
+
+  it('reads busy host cpu and memory in use', () => {
+    expect(parseHostCpu('cpu  100 5 50 1000 20 3 2 0 0 0\ncpu0 1 2 3\n')).toBe(160);
+    expect(parseMemoryUsed('MemTotal:       8000000 kB\nMemFree:  100 kB\nMemAvailable:   6000000 kB\n')).toBe(2_000_000 * 1024);
+  });
+
+  it('turns tick deltas into nanocores (Kubernetes\' cpu unit)', () => {
+    expect(nanocores(0, 150, 15_000)).toBe(100_000_000);
+    expect(nanocores(10, 5, 1_000)).toBe(0);
+    expect(nanocores(0, 100, 0)).toBe(0);
   });
 });

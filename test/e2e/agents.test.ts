@@ -89,7 +89,8 @@ describe('agents through NATS on a real cluster', () => {
     const urls = nats.map((server) => server.url).join(',');
     harness = await ApiClusterHarness.start({ extraArgs: ['--nats', urls, '--cluster-name', 'e2e'] });
     const options: NatsOptions = { servers: nats.map((server) => server.url), clusterName: 'e2e' };
-    agents = [await AgentProcess.create(directory, 'node-a', options), await AgentProcess.create(directory, 'node-b', options)];
+    const usage = ['--usage-report-interval', '2'];
+    agents = [await AgentProcess.create(directory, 'node-a', options, usage), await AgentProcess.create(directory, 'node-b', options, usage)];
     for (const agent of agents) agent.start();
   }, 120_000);
 
@@ -120,6 +121,21 @@ describe('agents through NATS on a real cluster', () => {
     });
     const ports = endpoints.flatMap((subset) => subset.ports?.map((port) => port.port) ?? []).sort();
     expect(ports).toEqual(ready.map((pod) => pod.hostPort).sort());
+  }, 120_000);
+
+  it('reports usage for kubectl top (pods and nodes)', async () => {
+    const [pod] = await readyPods(2);
+    if (pod === undefined) throw new Error('no pod');
+    const top = await eventually('kubectl top pod', 30_000, async () => {
+      const output = await kubectl('top', 'pod', pod.name);
+      return output.includes(pod.name) ? output : null;
+    });
+    expect(top).toMatch(new RegExp(`${pod.name}\\s+\\d+m\\s+\\d+Mi`));
+    const nodes = await eventually('kubectl top node', 30_000, async () => {
+      const output = await kubectl('top', 'node');
+      return output.includes('node-a') && output.includes('node-b') ? output : null;
+    });
+    expect(nodes).toMatch(/node-a\s+\d+m\s+\d+%\s+\d+Mi\s+\d+%/);
   }, 120_000);
 
   it('serves kubectl logs through the agents: plain, --tail, -f, and --previous after a liveness restart', async () => {
