@@ -8,3 +8,5 @@ export { runApiBench, apiBenchDefaults } from './api-bench.ts';
 export type { ApiBenchOptions } from './api-bench.ts';
 export { runSchedulerBench } from './scheduler-bench.ts';
 export type { SchedulerBenchOptions } from './scheduler-bench.ts';
+export { runProxyBench } from './proxy-bench.ts';
+export type { ProxyBenchOptions } from './proxy-bench.ts';

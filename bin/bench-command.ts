@@ -9,7 +9,7 @@ function parseConcurrencies(value: string): number[] {
   return levels;
 }
 
-/** `flotilla bench kv|failover|api`: benchmarks with their anchor measured in the same run. */
+/** `flotilla bench kv|failover|api|scheduler|proxy`: benchmarks with their anchor measured in the same run. */
 export function registerBenchCommand(program: Command, setExitCode: (code: number) => void): void {
   const bench = program.command('bench').description('Benchmarks, each with its anchor (etcd, HAProxy) measured in the same run.');
   bench
@@ -43,6 +43,17 @@ export function registerBenchCommand(program: Command, setExitCode: (code: numbe
     .action(async (flags: { nodes: number; deployments: number; replicas: number }) => {
       const { runSchedulerBench } = await import('../bench/index.ts');
       await runSchedulerBench({ ...flags, timeoutMs: 600_000 }, (line) => console.log(line));
+      setExitCode(0);
+    });
+  bench
+    .command('proxy')
+    .description('wrk against one HTTP backend: direct, through HAProxy and through the Flotilla proxy (service L4 and ingress L7, keep-alive and new connections).')
+    .option('--duration-seconds <s>', 'length of each wrk run', parseIntegerOption('--duration-seconds', 1, 600), 5)
+    .option('--connections <n>', 'wrk connections', parseIntegerOption('--connections', 1, 10_000), 50)
+    .option('--threads <n>', 'wrk threads', parseIntegerOption('--threads', 1, 64), 2)
+    .action(async (flags: { durationSeconds: number; connections: number; threads: number }) => {
+      const { runProxyBench } = await import('../bench/index.ts');
+      await runProxyBench(flags, (line) => console.log(line));
       setExitCode(0);
     });
   bench

@@ -62,6 +62,7 @@ export function forwardRequest(request: IncomingMessage, response: ServerRespons
     };
     response.once('close', onClientGone);
     upstream.on('socket', (socket: Socket) => {
+      socket.setNoDelay(true);
       const start = (): void => {
         connected = true;
         if (hasBody(request)) request.pipe(upstream);

@@ -58,6 +58,8 @@ export class TcpListener {
   }
 
   private onConnection(client: Socket): void {
+    // A proxy must not add Nagle delays the client did not ask for: bytes go on as they come.
+    client.setNoDelay(true);
     client.on('error', () => client.destroy());
     this.attempt(client, new Set());
   }
@@ -87,6 +89,7 @@ export class TcpListener {
     });
     upstream.once('connect', () => {
       deadline.cancel();
+      upstream.setNoDelay(true);
       client.off('close', abandon);
       upstream.removeAllListeners('error');
       picker.onConnected(clientAddress, backend);
