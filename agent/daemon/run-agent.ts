@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { createLogger, realEnv, type Env, type Logger } from '../../common/index.ts';
-import { connectNats, Subjects, watchConnection } from '../../control-plane/nats/protocol/index.ts';
+import { closeNats, connectNats, Subjects, watchConnection } from '../../control-plane/nats/protocol/index.ts';
 import { readHostFacts } from '../node/host-facts.ts';
 import { LeaseRenewer } from '../node/lease-renewer.ts';
 import type { NodeIdentity } from '../node/node-object.ts';
@@ -72,7 +72,7 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
     }
   }
   await runtime.close();
-  await connection?.drain().catch(() => undefined);
+  if (connection !== undefined) await closeNats(connection, env.timers);
   await lock.release();
   logger.info('flotilla agent stopped (its containers keep running)');
   return 0;

@@ -6,7 +6,7 @@ import { ApiClient } from '../controller-runtime/index.ts';
 import { LeaderPublisher } from './leader-publisher.ts';
 import { replicaLeadership, type LeaderSource } from './leadership.ts';
 import { NatsPodStreams } from './nats-pod-streams.ts';
-import { connectNats, Subjects, watchConnection, type NatsOptions } from './protocol/index.ts';
+import { closeNats, connectNats, Subjects, watchConnection, type NatsOptions } from './protocol/index.ts';
 import { RequestServer } from './request-server.ts';
 
 /** How long agent requests in flight may finish when the bridge closes. */
@@ -73,7 +73,8 @@ export function startNatsBridge(options: NatsBridgeOptions): NatsBridge {
       abort.abort();
       await (requests as RequestServer | null)?.close(closeGraceMs);
       await (publisher as LeaderPublisher | null)?.close();
-      await (connection as NatsConnection | null)?.close().catch(() => undefined);
+      const open = connection as NatsConnection | null;
+      if (open !== null) await closeNats(open, options.env.timers);
     },
   };
 }

@@ -188,6 +188,7 @@ describe('flotilla agent on a real NATS', () => {
     const pidFile = `${agent.dataDir}/pods/${String((before?.['metadata'] as JsonObject)['uid'])}/containers/web/state.json`;
     const { pid, startTicks } = JSON.parse(await readFile(pidFile, 'utf8')) as { pid: number; startTicks: string };
     await agent.stop();
+    expect(agent.process.exitCode()).toBe(0);
     expect(await isSameProcessAlive({ pid, startTicks })).toBe(true);
     expect((await httpGet(port, '/healthz')).status).toBe(200);
     agent.start();

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { connect, errors, nkeyAuthenticator, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
-import type { Logger } from '../../../common/index.ts';
+import type { Logger, TimerHandle, Timers } from '../../../common/index.ts';
 import type { NatsOptions } from './nats-options.ts';
 import type { FrameTransport } from './stream-endpoint.ts';
 
@@ -11,8 +11,8 @@ export const NatsConnectionDefaults = {
   /** Client pings: a dead TCP connection is noticed within pingInterval × maxPingOut. */
   pingIntervalMs: 5_000,
   maxPingOut: 2,
-  /** Bytes published while disconnected that the client keeps to send on reconnect. */
-  reconnectBufferBytes: 1024 * 1024,
+  /** How long a closing process lets the client send what it still holds before closing anyway. */
+  drainTimeoutMs: 2_000,
 } as const;
 
 /**
@@ -57,6 +57,18 @@ async function readSeed(path: string): Promise<Uint8Array> {
   } catch (error) {
     throw new Error(`--nats-nkey-seed-file: cannot read ${path} (${(error as Error).message})`, { cause: error });
   }
+}
+
+/** Closes a connection after sending what it holds (drain), or at once when that takes longer than `drainTimeoutMs`. */
+export async function closeNats(connection: NatsConnection, timers: Timers): Promise<void> {
+  if (connection.isClosed()) return;
+  let timer: TimerHandle | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = timers.setTimeout(resolve, NatsConnectionDefaults.drainTimeoutMs);
+  });
+  await Promise.race([connection.drain().catch(() => undefined), late]);
+  timer?.cancel();
+  if (!connection.isClosed()) await connection.close().catch(() => undefined);
 }
 
 /** Logs the connection's disconnects and reconnects; `onReconnect` runs after each reconnect. */

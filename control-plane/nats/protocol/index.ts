@@ -17,5 +17,5 @@ export { StreamEndpoint } from './stream-endpoint.ts';
 export type { FrameTransport, IncomingFrame, StreamEnd, StreamEndpointOptions, StreamTimings } from './stream-endpoint.ts';
 export { parseNatsSettings, defaultClusterName } from './nats-options.ts';
 export type { NatsOptions, NatsSettings, NatsTlsFiles } from './nats-options.ts';
-export { connectNats, watchConnection, natsRequest, natsFrameTransport, NatsRequestError, NatsConnectionDefaults } from './connection.ts';
+export { connectNats, closeNats, watchConnection, natsRequest, natsFrameTransport, NatsRequestError, NatsConnectionDefaults } from './connection.ts';
 export type { RequestFailure } from './connection.ts';
