@@ -5,7 +5,7 @@ import { recordAt, recordsAt } from './object-fields.ts';
 import { describeAction, type SimAction } from './scenario.ts';
 import { Kinds } from './kinds.ts';
 import {
-  daemonSet, daemonSetName, deployment, deploymentNames, imageFor, service, serviceNames, serviceTargets, statefulSet, statefulSetNames, workloadNamespace,
+  daemonSet, daemonSetName, deployment, deploymentNames, imageFor, job, jobNames, service, serviceNames, serviceTargets, statefulSet, statefulSetNames, workloadNamespace,
 } from './workloads.ts';
 
 /** Nodes kept alive whatever the schedule says: a kill of the last one is skipped. */
@@ -59,6 +59,8 @@ function performFault(cluster: SimulatedCluster, action: SimAction): boolean {
 
 async function compactNow(cluster: SimulatedCluster): Promise<void> {
   const revision = cluster.memory.store.revision;
+  // Nothing was written since the last compaction: the store refuses a compaction at a compacted revision.
+  if (revision <= cluster.memory.store.compactRevision) return cluster.trace.add(`store: already compacted at revision ${revision}`);
   await cluster.memory.objects.compact(revision);
   cluster.trace.add(`store: compacted at revision ${revision}`);
 }
@@ -95,6 +97,13 @@ async function performOperatorCommand(cluster: SimulatedCluster, action: SimActi
       return operator.apply(Kinds.service, service(nameAt(serviceNames, action.slot), nameAt(serviceTargets, action.target)));
     case 'delete-service':
       return operator.delete(Kinds.service, namespace, nameAt(serviceNames, action.slot), 'Background');
+    case 'run-job': {
+      // A Job's template cannot change: an existing one is left to finish.
+      const name = nameAt(jobNames, action.slot);
+      return operator.createIfAbsent(Kinds.job, job(name, action.completions, action.parallelism, imageFor(name, 0)));
+    }
+    case 'delete-job':
+      return operator.delete(Kinds.job, namespace, nameAt(jobNames, action.slot), 'Background');
     case 'kill-node': case 'revive-node': case 'change-leader': case 'overlap-leaders': case 'store-fault': case 'cut-watches': case 'compact-store':
       return;
     default:

@@ -1,4 +1,4 @@
-import { RunTimings, runControlPlaneSimulation, type ControlPlaneSimCounters, type ControlPlaneSimResult } from './run.ts';
+import { RunTimings, runControlPlaneSimulation, type ControlPlaneSimCounters, type ControlPlaneSimOptions, type ControlPlaneSimResult } from './run.ts';
 import { shrinkFailingSeed } from './shrink.ts';
 import { describeActions, formatRunSummary } from './summary.ts';
 
@@ -8,6 +8,8 @@ export interface ControlPlaneSimCommandOptions {
   /** Replay this one seed with its whole trace. */
   readonly seed?: number;
   readonly verbose: boolean;
+  /** Programmatic only (tests): run with broken controllers or kubelets to see failures reported. */
+  readonly variant?: Pick<ControlPlaneSimOptions, 'factories' | 'deletionHandling'>;
 }
 
 /** Failing seeds that get a shrunk action list printed; later ones print their seed and reason only. */
@@ -40,7 +42,7 @@ export async function runControlPlaneSimCommand(options: ControlPlaneSimCommandO
   const failures: ControlPlaneSimResult[] = [];
   for (const seed of seeds) {
     const startedMs = performance.now();
-    const result = await runControlPlaneSimulation({ seed });
+    const result = await runControlPlaneSimulation({ ...options.variant, seed });
     // Speed counts simulation only, not shrinking or printing.
     totals.wallMs += performance.now() - startedMs;
     addCounters(totals, result.simulatedMs, result.counters);
@@ -48,18 +50,19 @@ export async function runControlPlaneSimCommand(options: ControlPlaneSimCommandO
     if (options.seed !== undefined) print(formatRunSummary(result));
     else if (options.verbose) print(`seed ${seed}: ${result.passed ? 'passed' : 'FAILED'} (trace ${result.traceHash.slice(0, 16)})`);
   }
-  for (const [position, failure] of failures.entries()) await reportFailure(failure, position < shrunkFailuresMax, print);
+  for (const [position, failure] of failures.entries()) await reportFailure(failure, position < shrunkFailuresMax ? options.variant ?? {} : null, print);
   printTotals(totals, seeds.length, print);
   print(`${seeds.length - failures.length} passed, ${failures.length} failed`);
   return failures.length === 0 ? 0 : 1;
 }
 
-async function reportFailure(result: ControlPlaneSimResult, shrink: boolean, print: Print): Promise<void> {
+/** `shrinkWith` null: no shrinking (past the first failures); otherwise the run options to shrink with. */
+async function reportFailure(result: ControlPlaneSimResult, shrinkWith: Pick<ControlPlaneSimOptions, 'factories' | 'deletionHandling'> | null, print: Print): Promise<void> {
   const first = result.violations[0];
   print(`FAILED seed ${result.seed}: ${first === undefined ? '' : `${first.property}: ${first.message}`}${result.violations.length > 1 ? ` (+${result.violations.length - 1} more)` : ''}`);
   print(`  replay: npx flotilla sim control-plane --seed ${result.seed}`);
-  if (!shrink) return;
-  const shrunk = await shrinkFailingSeed(result.seed);
+  if (shrinkWith === null) return;
+  const shrunk = await shrinkFailingSeed(result.seed, shrinkWith);
   if (shrunk === null) {
     print('  (fast-check could not reproduce the failure while shrinking)');
     return;

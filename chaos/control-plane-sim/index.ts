@@ -17,6 +17,7 @@ export { checkDeployments, checkStatefulSets, checkDaemonSets } from './checks/w
 export { checkEndpoints, checkEndpointSlices, expectedReadyAddresses } from './checks/service-checks.ts';
 export { checkNoActivePodOnDeadNode, checkNodesRunWhatTheApiSays } from './checks/placement-checks.ts';
 export { checkNoOrphans } from './checks/orphan-checks.ts';
+export { checkJobs } from './checks/job-checks.ts';
 export { checkDeclaredStateKept } from './checks/declared-checks.ts';
 export { emptyObservedState } from './checks/observed-state.ts';
 export type { ObservedState } from './checks/observed-state.ts';

@@ -28,6 +28,14 @@ export class Operator {
     }), desired);
   }
 
+  /** Creates the object unless one of its name exists (kinds whose spec cannot change, like Jobs). */
+  async createIfAbsent(definition: ResourceDefinition, desired: JsonObject): Promise<void> {
+    const { namespace, name } = identity(desired);
+    if ((await this.client.get(definition, namespace, name)) !== null) return this.trace.add(`operator: create ${definition.kind} ${namespace}/${name}: exists, left as it is`);
+    this.declare(definition, await this.client.create(definition, desired));
+    this.trace.add(`operator: create ${definition.kind} ${namespace}/${name}: created`);
+  }
+
   /** Changes the existing object's spec; a missing object is left missing. */
   async change(definition: ResourceDefinition, namespace: string, name: string, what: string, changeSpec: (spec: JsonObject) => JsonObject): Promise<void> {
     await this.modify(definition, namespace, name, what, (current) => ({ ...current, spec: changeSpec(current['spec'] as JsonObject) }), null);

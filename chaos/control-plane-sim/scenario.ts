@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { StoreFaultMode } from './store-faults.ts';
-import { deploymentNames, imageTags, serviceNames, serviceTargets, statefulSetNames } from './workloads.ts';
+import { deploymentNames, imageTags, jobNames, serviceNames, serviceTargets, statefulSetNames } from './workloads.ts';
 
 /**
  * One step of a run: an operator's change (what `kubectl apply/scale/set image/delete` would do)
@@ -19,6 +19,8 @@ export type SimAction =
   | { readonly kind: 'delete-daemon-set' }
   | { readonly kind: 'apply-service'; readonly slot: number; readonly target: number }
   | { readonly kind: 'delete-service'; readonly slot: number }
+  | { readonly kind: 'run-job'; readonly slot: number; readonly completions: number; readonly parallelism: number }
+  | { readonly kind: 'delete-job'; readonly slot: number }
   | { readonly kind: 'kill-node'; readonly node: number }
   | { readonly kind: 'revive-node'; readonly node: number }
   | { readonly kind: 'change-leader'; readonly gapMs: number }
@@ -67,6 +69,8 @@ function workloadActionArbitrary(): fc.Arbitrary<SimAction> {
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete-daemon-set' as const) }) },
     { weight: 3, arbitrary: fc.record({ kind: fc.constant('apply-service' as const), slot: slotOf(serviceNames), target: slotOf(serviceTargets) }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete-service' as const), slot: slotOf(serviceNames) }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('run-job' as const), slot: slotOf(jobNames), completions: fc.integer({ min: 1, max: 2 }), parallelism: fc.integer({ min: 1, max: 2 }) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete-job' as const), slot: slotOf(jobNames) }) },
   );
 }
 

@@ -5,7 +5,6 @@ import {
 import type { ContainerLedger } from './container-ledger.ts';
 import { Kinds } from './kinds.ts';
 import { finishedPodStatus, imageOf, readyNodeStatus, reportsRunning, runningPodStatus } from './kubelet-status.ts';
-import { stringAt } from './object-fields.ts';
 import type { Trace } from './trace.ts';
 
 /** A simulated kubelet's timings (virtual milliseconds) and seeded ranges. */
@@ -242,9 +241,4 @@ export class SimulatedNode {
   private microTime(): string {
     return new Date(this.options.env.clock.nowMs()).toISOString().replace('Z', '000Z');
   }
-}
-
-/** The node a pod is bound to, or '' (shared reader for the checks). */
-export function boundNode(pod: JsonObject): string {
-  return stringAt(pod, ['spec', 'nodeName']);
 }

@@ -8,6 +8,7 @@ export const deploymentNames = ['web', 'api'] as const;
 export const statefulSetNames = ['db', 'queue'] as const;
 export const daemonSetName = 'log-agent';
 export const serviceNames = ['front', 'back'] as const;
+export const jobNames = ['batch', 'report'] as const;
 /** What a Service may select: any workload's `app` label. */
 export const serviceTargets = [...deploymentNames, ...statefulSetNames, daemonSetName] as const;
 export const imageTags = ['v1', 'v2', 'v3', 'v4'] as const;
@@ -52,5 +53,17 @@ export function service(name: string, targetApp: string): JsonObject {
     apiVersion: 'v1', kind: 'Service',
     metadata: { name, namespace: workloadNamespace },
     spec: { selector: { app: targetApp }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+  };
+}
+
+/** A Job whose pods succeed or fail by the kubelet's seeded rule; backoffLimit 1 keeps its end within the quiescence period. */
+export function job(name: string, completions: number, parallelism: number, image: string): JsonObject {
+  return {
+    apiVersion: 'batch/v1', kind: 'Job',
+    metadata: { name, namespace: workloadNamespace, labels: { app: name } },
+    spec: {
+      completions, parallelism, backoffLimit: 1,
+      template: { metadata: { labels: { app: name } }, spec: { restartPolicy: 'Never', containers: [{ name: 'main', image }] } },
+    },
   };
 }

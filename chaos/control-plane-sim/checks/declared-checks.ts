@@ -11,6 +11,7 @@ function objectsOfKind(state: ObservedState, kind: string): readonly JsonObject[
     case 'StatefulSet': return state.statefulSets;
     case 'DaemonSet': return state.daemonSets;
     case 'Service': return state.services;
+    case 'Job': return state.jobs;
     default: return [];
   }
 }

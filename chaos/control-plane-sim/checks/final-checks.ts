@@ -1,4 +1,5 @@
 import { checkDeclaredStateKept } from './declared-checks.ts';
+import { checkJobs } from './job-checks.ts';
 import type { ObservedState } from './observed-state.ts';
 import { checkNoOrphans } from './orphan-checks.ts';
 import { checkNoActivePodOnDeadNode, checkNodesRunWhatTheApiSays } from './placement-checks.ts';
@@ -13,6 +14,7 @@ export function checkFinalState(state: ObservedState): Violation[] {
     ...checkDeployments(state),
     ...checkStatefulSets(state),
     ...checkDaemonSets(state),
+    ...checkJobs(state),
     ...checkEndpoints(state),
     ...checkEndpointSlices(state),
     ...checkNoActivePodOnDeadNode(state),

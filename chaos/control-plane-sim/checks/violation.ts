@@ -4,6 +4,7 @@ export const PropertyNames = [
   'deployment-converged',
   'stateful-set-converged',
   'daemon-set-converged',
+  'job-finished',
   'endpoints-match',
   'endpoint-slices-match',
   'no-active-pod-on-dead-node',
