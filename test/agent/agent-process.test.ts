@@ -218,6 +218,17 @@ describe('flotilla agent on a real NATS', () => {
     await waitForPod('steady', (object) => condition(object, 'Ready') === 'True', 'Ready after NATS came back', 30_000);
   });
 
+  it('keeps pods running while the control plane is away, and reconciles when it is back', async () => {
+    const port = hostPortOf(await pod('steady'));
+    const restart = harness.restartBridge(4_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await httpGet(port, '/ready/off');
+    await restart;
+    expect((await httpGet(port, '/healthz')).status).toBe(200);
+    await waitForPod('steady', (object) => condition(object, 'Ready') === 'False', 'the change made while away written', 30_000);
+    expect(containerStatus(await pod('steady'))['restartCount']).toBe(0);
+  });
+
   it('stops a pod deleted gracefully (SIGTERM, then the deletion is confirmed) and removes its files', async () => {
     const object = await pod('steady');
     const uid = String((object?.['metadata'] as JsonObject)['uid']);

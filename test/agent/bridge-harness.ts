@@ -66,6 +66,14 @@ export class BridgeHarness {
     return new BridgeHarness(directory, db, store, context, new ApiClient(context), nats, natsOptions, leadership, env, bridge);
   }
 
+  /** The control plane goes away (its NATS side stops) and comes back as a new publisher. */
+  async restartBridge(downMs: number): Promise<void> {
+    await this.bridge.close();
+    await new Promise((resolve) => setTimeout(resolve, downMs));
+    this.bridge = startNatsBridge({ context: this.context, replica: this.leadership, env: this.env, logger: silentLogger, nats: this.natsOptions, progressIntervalMs: 1_000 });
+    await this.bridge.ready;
+  }
+
   async stop(): Promise<void> {
     await this.bridge.close();
     await this.nats.stop();
