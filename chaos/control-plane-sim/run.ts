@@ -41,6 +41,8 @@ export interface ControlPlaneSimCounters {
   readonly storeFaults: StoreFaultCounters;
   readonly nodeErrors: number;
   readonly containersRunning: number;
+  /** Re-lists by the final leader's informers (after cut watch streams, compaction, read faults). */
+  readonly finalLeaderRelists: number;
 }
 
 export interface ControlPlaneSimResult {
@@ -67,6 +69,7 @@ export async function runControlPlaneSimulation(options: ControlPlaneSimOptions)
   const cluster = await SimulatedCluster.create({ seed: options.seed, nodeCount: ScenarioLimits.nodes, factories, deletionHandling: options.deletionHandling ?? 'stops-then-confirms' });
   const { driver, leadership, trace } = cluster;
   const violations: Violation[] = [];
+  let finalLeaderRelists = 0;
   try {
     leadership.elect();
     await driver.runFor(RunTimings.warmUpMs);
@@ -82,6 +85,7 @@ export async function runControlPlaneSimulation(options: ControlPlaneSimOptions)
       liveNodes: cluster.liveNodeNames(), containers: cluster.ledger.all(), controllers: new Set(leadership.currentManager?.controllers.map((controller) => controller.name) ?? []), declared: cluster.declared.all(),
     });
     violations.push(...cluster.ledger.violations, ...checkFinalState(state));
+    finalLeaderRelists = (leadership.currentManager?.informers?.all() ?? []).reduce((total, informer) => total + informer.relists, 0);
   } catch (error) {
     violations.push({ property: 'simulation-error', message: error instanceof Error ? error.stack ?? error.message : String(error) });
   }
@@ -93,7 +97,7 @@ export async function runControlPlaneSimulation(options: ControlPlaneSimOptions)
   const result: ControlPlaneSimResult = {
     seed: options.seed, passed: violations.length === 0, violations: violations.slice(0, violationsKeptMax), actions,
     traceHash: trace.digest(`store hash ${storeHash.hash} at revision ${storeHash.revision}`), trace: trace.lines, traceLineCount: trace.lineCount,
-    simulatedMs, counters: countersOf(cluster, cluster.faultyStore),
+    simulatedMs, counters: { ...countersOf(cluster, cluster.faultyStore), finalLeaderRelists },
   };
   await cluster.memory.close();
   return result;
@@ -105,7 +109,7 @@ async function stopEverything(cluster: SimulatedCluster): Promise<void> {
   if (!stopped) cluster.work.errors.push({ property: 'simulation-error', message: 'the controllers did not stop' });
 }
 
-function countersOf(cluster: SimulatedCluster, faultyStore: FaultyObjectStore): ControlPlaneSimCounters {
+function countersOf(cluster: SimulatedCluster, faultyStore: FaultyObjectStore): Omit<ControlPlaneSimCounters, 'finalLeaderRelists'> {
   return {
     timerSteps: cluster.driver.timerSteps,
     storeRevision: cluster.memory.store.revision,

@@ -16,7 +16,7 @@ export function describeCounters(counters: ControlPlaneSimCounters): string[] {
   return [
     `leader terms ${counters.leaderTerms}; deposed leaders' late writes: ${describeLate(counters.lateWrites)}`,
     `store faults: ${faults.refusedWrites} writes refused, ${faults.lostWriteAnswers} write answers lost, ${faults.failedReads} reads failed, ${faults.cutWatches} watch streams cut`,
-    `store revision ${counters.storeRevision}, ${counters.timerSteps} timer steps, ${counters.nodeErrors} kubelet request errors, ${counters.containersRunning} containers running at the end`,
+    `store revision ${counters.storeRevision}, ${counters.timerSteps} timer steps, ${counters.nodeErrors} kubelet request errors, ${counters.containersRunning} containers running at the end, ${counters.finalLeaderRelists} re-lists by the final leader's informers`,
   ];
 }
 

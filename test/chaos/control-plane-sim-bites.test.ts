@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ApiClient, defaultControllerFactories, replicaSetControllerFactory, type ControllerFactory, type DeletePreconditions, type JsonObject, type ResourceDefinition,
+  ApiClient, createInProcessContext, defaultControllerFactories, deploymentControllerFactory, replicaSetControllerFactory,
+  type ControllerFactory, type DeletePreconditions, type JsonObject, type ObjectStore, type ResourceDefinition, type UpdateResult,
 } from '../../control-plane/index.ts';
 import { runControlPlaneSimCommand, runControlPlaneSimulation, type ControlPlaneSimResult, type TimedAction } from '../../chaos/control-plane-sim/index.ts';
 
@@ -22,6 +23,34 @@ const replicaSetSkippingDeletes: ControllerFactory = (context) => replicaSetCont
 
 function withoutReplicaSetDeletes(): ControllerFactory[] {
   return defaultControllerFactories().map((factory) => (factory === replicaSetControllerFactory ? replicaSetSkippingDeletes : factory));
+}
+
+/** A store client that "resolves" a lost compare-and-swap by writing its stale value again over the newer one. */
+function overwritingOnConflict(inner: ObjectStore): ObjectStore {
+  return {
+    currentRevision: () => inner.currentRevision(),
+    get: (key, options) => inner.get(key, options),
+    list: (prefix, options) => inner.list(prefix, options),
+    watch: (prefix, options) => inner.watch(prefix, options),
+    create: (key, value) => inner.create(key, value),
+    delete: (key, expectedModRevision) => inner.delete(key, expectedModRevision),
+    async update(key, value, expectedModRevision): Promise<UpdateResult> {
+      let result = await inner.update(key, value, expectedModRevision);
+      for (let attempt = 0; attempt < 3 && !result.ok && result.reason === 'conflict' && result.current !== null; attempt++) result = await inner.update(key, value, result.current.modRevision);
+      return result;
+    },
+  };
+}
+
+/** The real Deployment controller writing through that client: its compare-and-swap no longer protects anything. */
+const deploymentOverwritingOnConflict: ControllerFactory = (context) => {
+  const api = context.client.context;
+  const client = new ApiClient(createInProcessContext({ store: overwritingOnConflict(api.store), env: api.env, logger: api.logger, registry: api.registry }));
+  return deploymentControllerFactory({ ...context, client });
+};
+
+function withOverwritingDeployments(): ControllerFactory[] {
+  return defaultControllerFactories().map((factory) => (factory === deploymentControllerFactory ? deploymentOverwritingOnConflict : factory));
 }
 
 function propertiesOf(result: ControlPlaneSimResult): string[] {
@@ -65,6 +94,24 @@ describe('the control-plane simulation bites', () => {
     expect(Number(shrunkHeader?.[4])).toBeLessThanOrEqual(Number(shrunkHeader?.[3]));
     expect(shrunkHeader?.[5]).toContain('deployment-converged');
     expect(lines.at(-1)).toBe('0 passed, 1 failed');
+  });
+
+  it('without the compare-and-swap, a deposed leader\'s late write reverts the operator\'s rollout', async () => {
+    // The old leader writes the Deployment (revision annotation) after the first rollout; its write
+    // is held back 1.5 s, and the operator's second rollout lands in between.
+    const actions: TimedAction[] = [
+      { afterMs: 0, action: { kind: 'apply-deployment', slot: 0, replicas: 2, image: 0 } },
+      { afterMs: 6_000, action: { kind: 'overlap-leaders', overlapMs: 5_000, lateWriteMs: 1_500 } },
+      { afterMs: 0, action: { kind: 'roll-deployment', slot: 0, image: 1 } },
+      { afterMs: 2_000, action: { kind: 'roll-deployment', slot: 0, image: 2 } },
+      { afterMs: 6_000, action: { kind: 'apply-service', slot: 1, target: 0 } },
+    ];
+    const broken = await runControlPlaneSimulation({ seed: 4, actions, factories: withOverwritingDeployments });
+    expect(propertiesOf(broken)).toEqual(['declared-state-kept']);
+    expect(broken.violations[0]?.message).toBe('Deployment default/web runs template image registry.local/web:v2, the operator declared registry.local/web:v3');
+    const intact = await runControlPlaneSimulation({ seed: 4, actions });
+    expect(intact.violations).toEqual([]);
+    expect(intact.counters.lateWrites.refused).toBeGreaterThan(0);
   });
 
   it('a kubelet that confirms deletions but keeps the containers running breaks at-most-one per StatefulSet ordinal', async () => {

@@ -50,6 +50,24 @@ describe('control-plane simulation', () => {
     expect(result.counters.leaderTerms).toBe(2);
   });
 
+  it('cut watch streams, compaction and failing reads make the informers re-list, and the state still converges', async () => {
+    const actions: TimedAction[] = [
+      { afterMs: 0, action: { kind: 'apply-deployment', slot: 0, replicas: 2, image: 0 } },
+      { afterMs: 0, action: { kind: 'apply-service', slot: 0, target: 0 } },
+      { afterMs: 5_000, action: { kind: 'cut-watches' } },
+      { afterMs: 0, action: { kind: 'roll-deployment', slot: 0, image: 2 } },
+      { afterMs: 300, action: { kind: 'compact-store' } },
+      { afterMs: 0, action: { kind: 'store-fault', mode: 'read-errors', percent: 60, latencyMs: 5, durationMs: 4_000 } },
+      { afterMs: 0, action: { kind: 'cut-watches' } },
+      { afterMs: 1_000, action: { kind: 'scale-deployment', slot: 0, replicas: 3 } },
+    ];
+    const result = await runControlPlaneSimulation({ seed: 9, actions });
+    expect(result.violations).toEqual([]);
+    expect(result.counters.storeFaults.cutWatches).toBeGreaterThan(0);
+    expect(result.counters.storeFaults.failedReads).toBeGreaterThan(0);
+    expect(result.counters.finalLeaderRelists).toBeGreaterThan(0);
+  });
+
   it('a seed stands for one action list', () => {
     expect(scenarioForSeed(42)).toEqual(scenarioForSeed(42));
     expect(scenarioForSeed(42)).not.toEqual(scenarioForSeed(43));
