@@ -172,7 +172,9 @@ export class ProxyNode {
 
   private scheduleRecompute(): void {
     if (this.recomputeTimer !== null || this.abort.signal.aborted) return;
-    this.recomputeTimer = this.options.env.timers.setTimeout(() => void this.recompute(), ProxyLimits.recomputeDelayMs);
+    this.recomputeTimer = this.options.env.timers.setTimeout(() => {
+      this.recompute().catch((error: unknown) => this.options.logger.error({ err: error }, 'recomputing the proxy table failed'));
+    }, ProxyLimits.recomputeDelayMs);
   }
 
   private async housekeeping(): Promise<void> {
