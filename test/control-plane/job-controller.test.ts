@@ -85,8 +85,9 @@ describe('Job controller against the real object layer', () => {
   it('fails with BackoffLimitExceeded when more pods failed than backoffLimit', async () => {
     const h = (harness = await startWithNodes(2));
     await h.client.create(jobResource, job('flaky', { completions: 2, parallelism: 2, backoffLimit: 1 }));
-    await eventually(async () => (await finishRunning(h, 'flaky', 1)) === 2 || undefined);
-    await eventually(async () => conditionStatus((await jobStatus(h, 'flaky'))['conditions'], 'Failed') === 'True' || undefined);
+    // If the two pods do not run at once, the second failure waits out the 10 s re-creation back-off.
+    await eventually(async () => (await finishRunning(h, 'flaky', 1)) === 2 || undefined, 40_000);
+    await eventually(async () => conditionStatus((await jobStatus(h, 'flaky'))['conditions'], 'Failed') === 'True' || undefined, 20_000);
     const status = await jobStatus(h, 'flaky');
     expect(status['failed']).toBe(2);
     expect(findCondition(status['conditions'], 'Failed')).toMatchObject({ reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' });
@@ -95,7 +96,7 @@ describe('Job controller against the real object layer', () => {
     expect(await eventReasons(h, 'flaky')).toContain('BackoffLimitExceeded');
     // Failed at once: no replacement pod was created.
     expect(await podsOfJob(h, 'flaky')).toHaveLength(2);
-  });
+  }, 90_000);
 
   it('activeDeadlineSeconds: running pods are deleted (gracefully, confirmed by their node), then Failed DeadlineExceeded', async () => {
     const h = (harness = await startWithNodes(1));

@@ -56,8 +56,11 @@ export class ApiClusterHarness {
       const first = cluster.members[0];
       if (first === undefined) throw new Error('no members');
       // Each replica writes the cluster token next to its data once its API is up.
-      const token = await eventually('the first API', 30_000, async () => (await readFile(join(first.dataDir, 'api', 'auth', 'admin.token'), 'utf8')).trim());
-      const ca = await readFile(join(first.dataDir, 'api', 'pki', 'ca.crt'), 'utf8');
+      // Both files are written as the API starts, one after the other: wait for the pair.
+      const { token, ca } = await eventually('the first API', 30_000, async () => ({
+        token: (await readFile(join(first.dataDir, 'api', 'auth', 'admin.token'), 'utf8')).trim(),
+        ca: await readFile(join(first.dataDir, 'api', 'pki', 'ca.crt'), 'utf8'),
+      }));
       const endpoints = apiPorts.map((port) => ({ url: `https://${host}:${port}`, ca, token }));
       for (const endpoint of endpoints) {
         await eventually(endpoint.url, 30_000, async () => ((await apiRequest(endpoint, 'GET', '/api/v1/namespaces/default')).status === 200 ? true : null));

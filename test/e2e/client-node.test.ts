@@ -16,7 +16,7 @@ describe('@kubernetes/client-node against 3 real replicas', () => {
     core = config.makeApiClient(k8s.CoreV1Api);
   }, 90_000);
   afterAll(async () => {
-    await harness.stop();
+    await harness?.stop();
   });
 
   it('creates, lists and patches', async () => {

@@ -78,7 +78,7 @@ describe('kubectl against 3 real replicas', () => {
     harness = await ApiClusterHarness.start();
   }, 90_000);
   afterAll(async () => {
-    await harness.stop();
+    await harness?.stop();
   });
 
   it('applies a multi-document manifest, then an edited one (client-side apply)', async () => {
