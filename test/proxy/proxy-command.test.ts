@@ -38,8 +38,8 @@ describe('flotilla proxy against a 3-replica control plane', () => {
   beforeAll(async () => {
     cluster = await ApiClusterHarness.start();
     [a, b] = await Promise.all([BackendProcess.start('a'), BackendProcess.start('b')]);
-    const [httpPort, ports] = await findFreePorts(2, loopback).then((found) => [found[0], found]);
-    dnsPort = ports[1] ?? 0;
+    const [httpPort, freeDnsPort] = await findFreePorts(2, loopback);
+    dnsPort = freeDnsPort ?? 0;
     proxy = spawn(process.execPath, [
       flotillaBin, 'proxy', '--node-name', 'node-1', '--kubeconfig', cluster.kubeconfig, '--node-ip', loopback, '--listen-mode', 'ports',
       '--http-port', String(httpPort), '--https-port', '0', '--dns-port', String(dnsPort),
