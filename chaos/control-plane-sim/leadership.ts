@@ -90,7 +90,7 @@ export class Leadership {
     this.deposed.push(old);
     if (this.deposedStores.length < deposedTermsCountedMax) this.deposedStores.push(old.store);
     this.options.trace.add(`leader: term ${old.number} deposed but still running for ${overlapMs} ms (writes ${lateWriteMs} ms late)`);
-    while (this.deposed.length > deposedLeadersMax) this.stopDeposed(this.deposed[0] as Term);
+    for (const oldest of this.deposed.slice(0, Math.max(0, this.deposed.length - deposedLeadersMax))) this.stopDeposed(oldest);
     this.options.env.timers.setTimeout(() => this.stopDeposed(old), overlapMs);
   }
 

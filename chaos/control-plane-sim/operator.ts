@@ -1,5 +1,5 @@
 import { isApiStatus, isBeingDeleted, type ApiClient, type JsonObject, type ResourceDefinition } from '../../control-plane/index.ts';
-import { numberAt, recordsAt, stringAt } from './object-fields.ts';
+import { numberAt, recordAt, recordsAt, stringAt } from './object-fields.ts';
 import type { DeclaredState } from './declared-state.ts';
 import type { Trace } from './trace.ts';
 
@@ -24,7 +24,7 @@ export class Operator {
   async apply(definition: ResourceDefinition, desired: JsonObject): Promise<void> {
     const { namespace, name } = identity(desired);
     await this.modify(definition, namespace, name, 'apply', (current) => ({
-      ...current, metadata: { ...(current['metadata'] as JsonObject), labels: (desired['metadata'] as JsonObject)['labels'] ?? {} }, spec: desired['spec'] ?? {},
+      ...current, metadata: { ...recordAt(current, ['metadata']), labels: recordAt(desired, ['metadata', 'labels']) ?? {} }, spec: recordAt(desired, ['spec']) ?? {},
     }), desired);
   }
 
@@ -38,7 +38,7 @@ export class Operator {
 
   /** Changes the existing object's spec; a missing object is left missing. */
   async change(definition: ResourceDefinition, namespace: string, name: string, what: string, changeSpec: (spec: JsonObject) => JsonObject): Promise<void> {
-    await this.modify(definition, namespace, name, what, (current) => ({ ...current, spec: changeSpec(current['spec'] as JsonObject) }), null);
+    await this.modify(definition, namespace, name, what, (current) => ({ ...current, spec: changeSpec(recordAt(current, ['spec']) ?? {}) }), null);
   }
 
   async delete(definition: ResourceDefinition, namespace: string, name: string, propagation: Propagation): Promise<void> {
@@ -78,6 +78,5 @@ export class Operator {
 }
 
 function identity(object: JsonObject): { namespace: string; name: string } {
-  const metadata = object['metadata'] as JsonObject;
-  return { namespace: String(metadata['namespace'] ?? ''), name: String(metadata['name'] ?? '') };
+  return { namespace: stringAt(object, ['metadata', 'namespace']), name: stringAt(object, ['metadata', 'name']) };
 }

@@ -6,7 +6,7 @@ import { scenarioArbitrary, type TimedAction } from './scenario.ts';
  * Simulations one shrink may run. Past it the property reports "passed" so fast-check stops where
  * it is: a budget by count, not by wall time, keeps the printed result the same on every replay.
  */
-export const shrinkRunsMax = 60;
+export const shrinkRunsMax = 40;
 
 export interface ShrunkFailure {
   readonly actions: readonly TimedAction[];

@@ -1,10 +1,11 @@
 import type { Env, TimerHandle } from '../../common/index.ts';
 import {
-  controllerOf, findCondition, isApiStatus, isBeingDeleted, isoSeconds, nameOf, namespaceOf, nodeNameOf, podPhase, uidOf, type ApiClient, type JsonObject,
+  controllerOf, findCondition, isApiStatus, isBeingDeleted, isoSeconds, nameOf, namespaceOf, nodeNameOf, parseTimeMs, podPhase, uidOf, type ApiClient, type JsonObject,
 } from '../../control-plane/index.ts';
 import type { ContainerLedger } from './container-ledger.ts';
 import { Kinds } from './kinds.ts';
 import { finishedPodStatus, imageOf, readyNodeStatus, reportsRunning, runningPodStatus } from './kubelet-status.ts';
+import { recordAt, valueAt } from './object-fields.ts';
 import type { Trace } from './trace.ts';
 
 /** A simulated kubelet's timings (virtual milliseconds) and seeded ranges. */
@@ -138,15 +139,15 @@ export class SimulatedNode {
       await client.create(Kinds.lease, { metadata: { name, namespace: 'kube-node-lease' }, spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: this.microTime() } });
       return;
     }
-    await client.update(Kinds.lease, { ...lease, spec: { ...(lease['spec'] as JsonObject), renewTime: this.microTime() } });
+    await client.update(Kinds.lease, { ...lease, spec: { ...recordAt(lease, ['spec']), renewTime: this.microTime() } });
   }
 
   /** Posts Ready=True when the node shows anything else (e.g. the controller's Unknown) or the heartbeat is old. */
   private async postStatus(force: boolean): Promise<void> {
     const node = await this.options.client.get(Kinds.node, undefined, this.name);
     if (node === null || !this.alive) return;
-    const ready = findCondition((node['status'] as JsonObject | undefined)?.['conditions'], 'Ready');
-    const heartbeatMs = Date.parse(typeof ready?.['lastHeartbeatTime'] === 'string' ? ready['lastHeartbeatTime'] : '') || 0;
+    const ready = findCondition(valueAt(node, ['status', 'conditions']), 'Ready');
+    const heartbeatMs = parseTimeMs(ready?.['lastHeartbeatTime']) ?? 0;
     const stale = this.options.env.clock.nowMs() - heartbeatMs >= KubeletTimings.statusRefreshMs;
     if (!force && ready?.['status'] === 'True' && !stale) return;
     await this.options.client.updateStatus(Kinds.node, { ...node, status: readyNodeStatus(node, isoSeconds(this.options.env.clock.nowMs())) });

@@ -94,7 +94,7 @@ describe('the control-plane simulation bites', () => {
     expect(Number(shrunkHeader?.[4])).toBeLessThanOrEqual(Number(shrunkHeader?.[3]));
     expect(shrunkHeader?.[5]).toContain('deployment-converged');
     expect(lines.at(-1)).toBe('0 passed, 1 failed');
-  });
+  }, 180_000);
 
   it('without the compare-and-swap, a deposed leader\'s late write reverts the operator\'s rollout', async () => {
     // The old leader writes the Deployment (revision annotation) after the first rollout; its write

@@ -43,7 +43,10 @@ export function checkEndpointSlices(state: ObservedState): Violation[] {
     const slices = state.endpointSlices.filter((slice) => namespaceOf(slice) === namespaceOf(service) && labelsOfObject(slice)[serviceNameLabel] === nameOf(service) && !isBeingDeleted(slice));
     const listed = slices.flatMap((slice) => recordsAt(slice, ['endpoints']))
       .filter((endpoint) => valueAt(endpoint, ['conditions', 'ready']) === true)
-      .flatMap((endpoint) => (valueAt(endpoint, ['addresses']) as unknown[] | undefined ?? []).filter((address): address is string => typeof address === 'string'));
+      .flatMap((endpoint) => {
+        const addresses = valueAt(endpoint, ['addresses']);
+        return Array.isArray(addresses) ? addresses.filter((address): address is string => typeof address === 'string') : [];
+      });
     const problem = differs(expectedReadyAddresses(service, state.pods), listed);
     if (problem !== '') violations.push({ property: 'endpoint-slices-match', message: `Service ${namespaceOf(service)}/${nameOf(service)} slices: ${problem}` });
   }
