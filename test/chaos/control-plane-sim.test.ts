@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { main } from '../../bin/main.ts';
 import {
   runControlPlaneSimCommand, runControlPlaneSimulation, scenarioArbitrary, scenarioForSeed, VirtualTime, type TimedAction,
 } from '../../chaos/control-plane-sim/index.ts';
@@ -105,6 +106,29 @@ describe('control-plane simulation', () => {
     expect(await runControlPlaneSimCommand({ seeds: 1, seedStart: 1, seed: 1, verbose: false }, (line) => replay.push(line))).toBe(0);
     expect(replay[0]).toMatch(/^seed 1: passed after [\d.]+ simulated seconds/);
     expect(replay[0]).toContain('leader: term 1 starts its controllers');
+  });
+});
+
+describe('flotilla sim control-plane', () => {
+  it('reads its own --seeds and --seed-start (not those of `flotilla sim`), and refuses bad ones with exit 2', async () => {
+    const printed: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      printed.push(String(chunk));
+      return true;
+    });
+    try {
+      expect(await main(['node', 'flotilla', 'sim', 'control-plane', '--seeds', '1', '--seed-start', '3'])).toBe(0);
+    } finally {
+      write.mockRestore();
+    }
+    expect(printed.join('')).toContain('speed: ');
+    expect(printed.at(-1)).toBe('1 passed, 0 failed\n');
+    const errors = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(await main(['node', 'flotilla', 'sim', 'control-plane', '--seeds', 'many'])).toBe(2);
+    } finally {
+      errors.mockRestore();
+    }
   });
 });
 
