@@ -52,7 +52,7 @@ export type { AgentConfig, AgentFlags } from './daemon/agent-config.ts';
 export { lockDataDirectory } from './daemon/data-dir-lock.ts';
 export { ControlPlaneClient, ControlPlaneError, isControlPlaneError } from './sync/control-plane-client.ts';
 export { PodSource, PodSourceLimits } from './sync/pod-source.ts';
-export type { PodSourceHandler } from './sync/pod-source.ts';
+export type { PodSourceHandler, PodLister, PodEventSubscribe } from './sync/pod-source.ts';
 export { PodManager, PodManagerLimits } from './sync/pod-manager.ts';
 export { StatusBatcher, StatusBatchLimits } from './sync/status-batcher.ts';
 export type { StatusSender } from './sync/status-batcher.ts';

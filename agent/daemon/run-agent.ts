@@ -126,7 +126,9 @@ async function runConnected(config: AgentConfig, connection: NatsConnection, run
   configs.start(connection, subjects);
   statuses.start();
   events.start();
-  source.start(connection, subjects);
+  source.start((onMessage) => connection.subscribe(subjects.nodePods(config.nodeName), { callback: (error, message) => {
+    if (error === null) onMessage(message.data);
+  } }));
   logs.start(connection, subjects, config.nodeName);
   execs.start(connection, subjects, config.nodeName);
   usage.start();

@@ -96,7 +96,9 @@ export class ConfigCache {
     } catch (error) {
       return this.logger.warn({ err: error }, 'ignored a config change notice');
     }
-    if (SequenceTracker.needsRelist(this.tracker.observe(notice.epoch, notice.sequence))) return void this.refreshAll();
+    const verdict = this.tracker.observe(notice.epoch, notice.sequence);
+    // Without a baseline (start, reconnect) or with a hole, any held entry may be stale.
+    if (verdict === 'first' || SequenceTracker.needsRelist(verdict)) return void this.refreshAll();
     if (notice.kind !== 'change') return;
     const reference = { kind: notice.objectKind, namespace: notice.namespace, name: notice.name };
     const entry = this.entries.get(configReferenceKey(reference));

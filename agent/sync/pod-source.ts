@@ -1,9 +1,15 @@
-import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Env, Logger, TimerHandle } from '../../common/index.ts';
 import type { JsonObject } from '../../control-plane/api/json.ts';
-import { decodePodEvent, ProtocolLimits, SequenceTracker, type PodEventMessage, type Subjects } from '../../control-plane/nats/protocol/index.ts';
+import { decodePodEvent, ProtocolLimits, SequenceTracker, type PodEventMessage } from '../../control-plane/nats/protocol/index.ts';
 import { sleep } from '../wait.ts';
-import type { ControlPlaneClient } from './control-plane-client.ts';
+
+/** What the pod source needs from the control plane client (ControlPlaneClient has it). */
+export interface PodLister {
+  listPods(signal?: AbortSignal): Promise<{ pods: JsonObject[]; revision: number }>;
+}
+
+/** Subscribes to the node's pod subject (NATS in production), returning how to stop. */
+export type PodEventSubscribe = (onMessage: (bytes: Uint8Array) => void) => { unsubscribe(): void };
 
 export const PodSourceLimits = {
   /** Changes held while a list is in flight (applied after it); more make the list start over. */
@@ -35,7 +41,7 @@ export interface PodSourceHandler {
  */
 export class PodSource {
   private readonly tracker = new SequenceTracker();
-  private subscription: Subscription | undefined;
+  private subscription: { unsubscribe(): void } | undefined;
   private timer: TimerHandle | undefined;
   private buffered: PodEventMessage[] | undefined;
   private bufferOverflowed = false;
@@ -43,21 +49,22 @@ export class PodSource {
   private relistWanted = false;
   private lastHeardMs = 0;
   private lastListMs = -Infinity;
+  /** The revision of the last complete list, and where the current publisher run started watching. */
+  private listedRevision = 0;
+  private publisherSince = 0;
   private readonly abort = new AbortController();
   lists = 0;
 
   constructor(
-    private readonly client: ControlPlaneClient,
+    private readonly client: PodLister,
     private readonly handler: PodSourceHandler,
     private readonly env: Env,
     private readonly logger: Logger,
     private readonly resyncSilenceMs: number = ProtocolLimits.resyncSilenceMs,
   ) {}
 
-  start(connection: NatsConnection, subjects: Subjects): void {
-    this.subscription = connection.subscribe(subjects.nodePods(this.client.nodeName), { callback: (error, message) => {
-      if (error === null) this.onMessage(message.data);
-    } });
+  start(subscribe: PodEventSubscribe): void {
+    this.subscription = subscribe((bytes) => this.onMessage(bytes));
     this.lastHeardMs = this.env.clock.nowMs();
     this.timer = this.env.timers.setInterval(() => this.checkSilence(), PodSourceLimits.silenceCheckMs);
     this.relist('start');
@@ -109,8 +116,11 @@ export class PodSource {
         }
         this.handler.synced(pods, revision);
         for (const message of held) if (message.revision > revision) this.apply(message);
+        this.listedRevision = revision;
         this.lastHeardMs = this.env.clock.nowMs();
         retryMs = PodSourceLimits.relistRetryMinMs;
+        // A publisher that started watching after this list may not have published what happened in between.
+        if (this.publisherSince > revision) this.relistWanted = true;
       } catch (error) {
         this.buffered = undefined;
         if (this.abort.signal.aborted) return;
@@ -132,7 +142,9 @@ export class PodSource {
     this.lastHeardMs = this.env.clock.nowMs();
     const verdict = this.tracker.observe(message.epoch, message.sequence);
     if (verdict === 'stale') return;
+    this.publisherSince = message.since;
     if (SequenceTracker.needsRelist(verdict)) this.relist(verdict === 'gap' ? 'messages lost' : 'new publisher epoch');
+    else if (verdict === 'first' && this.buffered === undefined && message.since > this.listedRevision) this.relist('the publisher started after the last list');
     if (message.kind !== 'change') return;
     if (this.buffered !== undefined) {
       if (this.buffered.length >= PodSourceLimits.bufferedChangesMax) this.bufferOverflowed = true;

@@ -99,6 +99,8 @@ export class LeaderPublisher {
 class PublisherRun {
   private readonly sequences = new SubjectSequences();
   private revision = 0;
+  /** The revision this run watches after: changes up to it were never published by it. */
+  private since = 0;
 
   constructor(private readonly options: LeaderPublisherOptions, private readonly counters: PublisherCounters, private readonly epoch: string) {}
 
@@ -108,6 +110,7 @@ class PublisherRun {
     outer.addEventListener('abort', stop, { once: true });
     const { store } = this.options.api;
     this.revision = await store.currentRevision();
+    this.since = this.revision;
     const nowMs = this.options.env.clock.nowMs();
     const nodes = await store.list(listPrefix(nodeResource, undefined), { revision: this.revision, limit: ProtocolLimits.nodesTrackedMax });
     for (const node of nodes.items) this.sequences.track(this.options.subjects.nodePods(node.key.slice(node.key.lastIndexOf('/') + 1)), nowMs);
@@ -179,7 +182,7 @@ class PublisherRun {
     const sequence = this.sequences.next(subject, this.options.env.clock.nowMs());
     if (sequence === undefined) return;
     try {
-      this.options.connection.publish(subject, encodeMessage({ version: protocolVersion, epoch: this.epoch, ...build(sequence) }));
+      this.options.connection.publish(subject, encodeMessage({ version: protocolVersion, epoch: this.epoch, since: this.since, ...build(sequence) }));
       this.counters.published++;
     } catch (error) {
       this.counters.dropped++;

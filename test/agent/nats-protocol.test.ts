@@ -67,10 +67,11 @@ describe('message codecs', () => {
   });
 
   it('decodes pod events and config notices, progress included', () => {
-    expect(decodePodEvent(encodeMessage({ version: 1, kind: 'progress', epoch: 'e', sequence: 4, revision: 10 }))).toEqual({ version: 1, kind: 'progress', epoch: 'e', sequence: 4, revision: 10 });
-    expect(decodePodEvent(encodeMessage({ version: 1, kind: 'change', type: 'deleted', epoch: 'e', sequence: 5, revision: 11, pod: { metadata: { name: 'p' } } }))).toMatchObject({ type: 'deleted', pod: { metadata: { name: 'p' } } });
-    expect(() => decodePodEvent(encodeMessage({ version: 1, kind: 'change', type: 'moved', epoch: 'e', sequence: 5, revision: 11, pod: {} }))).toThrow(/type must be one of added, updated, deleted/);
-    expect(decodeConfigChange(encodeMessage({ version: 1, kind: 'change', objectKind: 'Secret', namespace: 'n', name: 's', epoch: 'e', sequence: 1, revision: 3 }))).toMatchObject({ objectKind: 'Secret', name: 's' });
+    expect(decodePodEvent(encodeMessage({ version: 1, kind: 'progress', epoch: 'e', sequence: 4, revision: 10, since: 2 }))).toEqual({ version: 1, kind: 'progress', epoch: 'e', sequence: 4, revision: 10, since: 2 });
+    expect(decodePodEvent(encodeMessage({ version: 1, kind: 'change', type: 'deleted', epoch: 'e', sequence: 5, revision: 11, since: 2, pod: { metadata: { name: 'p' } } }))).toMatchObject({ type: 'deleted', pod: { metadata: { name: 'p' } } });
+    expect(() => decodePodEvent(encodeMessage({ version: 1, kind: 'change', type: 'moved', epoch: 'e', sequence: 5, revision: 11, since: 2, pod: {} }))).toThrow(/type must be one of added, updated, deleted/);
+    expect(() => decodePodEvent(encodeMessage({ version: 1, kind: 'progress', epoch: 'e', sequence: 4, revision: 10 }))).toThrow(/since must be a whole number/);
+    expect(decodeConfigChange(encodeMessage({ version: 1, kind: 'change', objectKind: 'Secret', namespace: 'n', name: 's', epoch: 'e', sequence: 1, revision: 3, since: 1 }))).toMatchObject({ objectKind: 'Secret', name: 's' });
   });
 
   it('decodes stream openings and frames, refusing oversized data', () => {

@@ -6,7 +6,7 @@ import { decodeFields } from './codec.ts';
 export function decodePodEvent(bytes: Uint8Array): PodEventMessage {
   const fields = decodeFields(bytes, 'pod event');
   const kind = fields.oneOf('kind', ['change', 'progress']);
-  const common = { version: protocolVersion, epoch: fields.string('epoch'), sequence: fields.integer('sequence', 1), revision: fields.integer('revision', 0) };
+  const common = { version: protocolVersion, epoch: fields.string('epoch'), sequence: fields.integer('sequence', 1), revision: fields.integer('revision', 0), since: fields.integer('since', 0) };
   if (kind === 'progress') return { ...common, kind };
   return { ...common, kind, type: fields.oneOf('type', ['added', 'updated', 'deleted']), pod: fields.object('pod') };
 }
@@ -14,7 +14,7 @@ export function decodePodEvent(bytes: Uint8Array): PodEventMessage {
 export function decodeConfigChange(bytes: Uint8Array): ConfigChangeMessage {
   const fields = decodeFields(bytes, 'config change');
   const kind = fields.oneOf('kind', ['change', 'progress']);
-  const common = { version: protocolVersion, epoch: fields.string('epoch'), sequence: fields.integer('sequence', 1), revision: fields.integer('revision', 0) };
+  const common = { version: protocolVersion, epoch: fields.string('epoch'), sequence: fields.integer('sequence', 1), revision: fields.integer('revision', 0), since: fields.integer('since', 0) };
   if (kind === 'progress') return { ...common, kind };
   return { ...common, kind, objectKind: fields.oneOf('objectKind', ['ConfigMap', 'Secret']), namespace: fields.string('namespace'), name: fields.string('name') };
 }

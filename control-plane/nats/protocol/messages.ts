@@ -180,32 +180,29 @@ export interface MetricsReportResult {
 
 // ---- control plane (the Raft leader) → agents ----
 
+/**
+ * What every published message carries: the publisher run (`epoch`), this subject's number in it,
+ * the store revision of the change (or, for progress, up to which nothing changed), and `since`:
+ * the revision the run started watching after. A receiver whose last list is older than `since`
+ * may have missed changes made before the run started, and re-lists.
+ */
+interface Published {
+  readonly version: number;
+  readonly epoch: string;
+  readonly sequence: number;
+  readonly revision: number;
+  readonly since: number;
+}
+
 /** A change to a pod bound to the node, or (kind progress) "nothing changed up to revision". */
 export type PodEventMessage =
-  | {
-    readonly version: number;
-    readonly kind: 'change';
-    readonly epoch: string;
-    readonly sequence: number;
-    readonly revision: number;
-    readonly type: 'added' | 'updated' | 'deleted';
-    readonly pod: JsonObject;
-  }
-  | { readonly version: number; readonly kind: 'progress'; readonly epoch: string; readonly sequence: number; readonly revision: number };
+  | (Published & { readonly kind: 'change'; readonly type: 'added' | 'updated' | 'deleted'; readonly pod: JsonObject })
+  | (Published & { readonly kind: 'progress' });
 
 /** A ConfigMap or Secret changed: agents that use it re-fetch it. Never carries data. */
 export type ConfigChangeMessage =
-  | {
-    readonly version: number;
-    readonly kind: 'change';
-    readonly epoch: string;
-    readonly sequence: number;
-    readonly revision: number;
-    readonly objectKind: ConfigKind;
-    readonly namespace: string;
-    readonly name: string;
-  }
-  | { readonly version: number; readonly kind: 'progress'; readonly epoch: string; readonly sequence: number; readonly revision: number };
+  | (Published & { readonly kind: 'change'; readonly objectKind: ConfigKind; readonly namespace: string; readonly name: string })
+  | (Published & { readonly kind: 'progress' });
 
 // ---- streams: control plane ↔ one agent ----
 
