@@ -68,15 +68,19 @@ export class ExecServer {
     try {
       await this.run(endpoint, process);
     } finally {
-      process.kill();
       this.open.delete(endpoint);
       this.slots.release();
     }
   }
 
   private async run(endpoint: StreamEndpoint, process: ExecProcess): Promise<void> {
-    void endpoint.ended.then((end) => {
-      if (end.by === 'peer') process.kill();
+    let exited = false;
+    void process.exited.then(() => {
+      exited = true;
+    });
+    // However the stream ends early (the user left, the peer went silent), the command goes with it.
+    void endpoint.ended.then(() => {
+      if (!exited) process.kill();
     });
     const input = this.feedStdin(endpoint, process);
     await Promise.all([pump(process.stdout, StreamChannel.stdout, endpoint), pump(process.stderr, StreamChannel.stderr, endpoint)]);
