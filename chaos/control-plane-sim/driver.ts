@@ -24,7 +24,7 @@ export class Driver {
     for (;;) {
       await settle();
       if (!this.time.runNext(untilMs)) break;
-      if (++this.steps > timerStepsMax) throw new Error(`more than ${timerStepsMax} timer steps: a runaway loop`);
+      this.countStep();
     }
     await settle();
   }
@@ -38,9 +38,13 @@ export class Driver {
       await settle();
       if (done) return true;
       if (!this.time.runNext(untilMs)) break;
-      this.steps++;
+      this.countStep();
     }
     await settle();
     return done;
+  }
+
+  private countStep(): void {
+    if (++this.steps > timerStepsMax) throw new Error(`more than ${timerStepsMax} timer steps: a runaway loop`);
   }
 }
