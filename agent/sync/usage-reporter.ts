@@ -79,7 +79,7 @@ export class UsageReporter {
       const now = sample.groups.get(container.pid);
       if (pod === undefined || now === undefined) continue;
       const before = previous.groups.get(container.pid) ?? now;
-      const entry = usage.get(pod.metadata.uid) ?? { namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name, uid: pod.metadata.uid, containers: [] };
+      const entry = usage.get(pod.metadata.uid) ?? { namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name, uid: pod.metadata.uid, labels: { ...pod.metadata.labels }, containers: [] };
       usage.set(pod.metadata.uid, {
         ...entry,
         containers: [...entry.containers, { name: container.containerName, cpu: `${nanocores(before.cpuTicks, now.cpuTicks, windowMs)}n`, memory: `${Math.round(now.rssBytes / 1024)}Ki` }],

@@ -147,6 +147,7 @@ describe('flotilla agent on a real NATS', () => {
     const nodeMetrics = await harness.client.get(nodeMetricsResource, undefined, nodeName);
     expect(String((nodeMetrics?.['usage'] as JsonObject)['memory'])).toMatch(/^\d+Ki$/);
     expect(nodeMetrics?.['window']).toMatch(/^\d+s$/);
+    expect(nodeMetrics?.['metadata']).toMatchObject({ labels: { 'kubernetes.io/hostname': nodeName }, ownerReferences: [{ kind: 'Node', name: nodeName }] });
   });
 
   it('runs exec sessions in a container: stdin in, stdout and stderr out, the exit code back', async () => {

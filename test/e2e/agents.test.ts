@@ -136,6 +136,13 @@ describe('agents through NATS on a real cluster', () => {
       return output.includes('node-a') && output.includes('node-b') ? output : null;
     });
     expect(nodes).toMatch(/node-a\s+\d+m\s+\d+%\s+\d+Mi\s+\d+%/);
+    // The metrics carry their owners' labels, so selectors work.
+    const selected = await eventually('kubectl top pod -l', 30_000, async () => {
+      const output = await kubectl('top', 'pod', '-l', 'app=web', '--no-headers');
+      return output.trim().split('\n').length === 2 ? output : null;
+    });
+    expect(selected).toContain(pod.name);
+    expect(await kubectl('top', 'node', '-l', 'kubernetes.io/hostname=node-b', '--no-headers')).toMatch(/^node-b\s/);
   }, 120_000);
 
   it('serves kubectl logs through the agents: plain, --tail, -f, and --previous after a liveness restart', async () => {

@@ -163,6 +163,8 @@ export interface PodUsage {
   readonly name: string;
   /** The PodMetrics is owned by its pod (garbage-collected with it). */
   readonly uid: string;
+  /** The pod's labels, copied so that `kubectl top pod -l` selects on them. */
+  readonly labels: Readonly<Record<string, string>>;
   readonly containers: readonly ContainerUsage[];
 }
 export interface MetricsReportRequest {

@@ -121,7 +121,7 @@ export function decodeMetricsReportRequest(bytes: Uint8Array): MetricsReportRequ
       const container = Fields.nested(entry, entryPath);
       return { name: container.string('name'), cpu: container.string('cpu'), memory: container.string('memory') };
     });
-    return { namespace: pod.string('namespace'), name: pod.string('name'), uid: pod.string('uid'), containers };
+    return { namespace: pod.string('namespace'), name: pod.string('name'), uid: pod.string('uid'), labels: pod.stringMap('labels'), containers };
   });
   return {
     version: protocolVersion, nodeName: fields.string('nodeName'), timestamp: fields.string('timestamp'), windowSeconds: fields.integer('windowSeconds', 0, 3600),
