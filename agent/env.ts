@@ -1,5 +1,5 @@
 import { expand, mappingFor } from './expansion.ts';
-import type { ConfigData, Container, EnvVarSource, KeySelector, ObjectFieldSelector, Pod, ResourceFieldSelector } from './pod-types.ts';
+import type { ClaimVolume, ConfigData, Container, EnvVarSource, KeySelector, ObjectFieldSelector, Pod, ResourceFieldSelector } from './pod-types.ts';
 import { parseQuantity } from './quantity.ts';
 
 /**
@@ -13,6 +13,8 @@ export interface EnvLookups {
   readonly podIP: string;
   /** Node allocatable: the value of `limits.*` for a container that sets no limit (as kubelet). */
   readonly nodeAllocatable: Readonly<Record<string, string | number>>;
+  /** persistentVolumeClaim volumes (see VolumeLookups.claim). */
+  claim?(namespace: string, claimName: string): ClaimVolume | undefined;
 }
 
 export type EnvResolution =

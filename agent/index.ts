@@ -75,3 +75,7 @@ export type { ExecProcess, ExecStreamOptions } from './runtime.ts';
 export { UsageReporter, UsageReporterDefaults } from './sync/usage-reporter.ts';
 export { sampleUsage, parseProcessStat, parseHostCpu, parseMemoryUsed, nanocores, clockTicksPerSecond } from './node/usage-sampler.ts';
 export type { UsageSample, GroupUsage } from './node/usage-sampler.ts';
+export { volumesDirectoryAnnotation } from './node/node-object.ts';
+export { ClaimCache, ClaimCacheLimits, claimReferences } from './sync/claim-cache.ts';
+export type { ClaimReference } from './sync/claim-cache.ts';
+export { VolumeJanitor, VolumeJanitorDefaults } from './sync/volume-janitor.ts';

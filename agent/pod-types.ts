@@ -166,6 +166,17 @@ export interface Volume {
   readonly configMap?: ConfigMapVolumeSource;
   readonly secret?: SecretVolumeSource;
   readonly hostPath?: { readonly path: string; readonly type?: HostPathType };
+  readonly persistentVolumeClaim?: { readonly claimName: string; readonly readOnly?: boolean };
+}
+
+/** Where a claim's bound volume lives on this node (resolved through the control plane). */
+export interface ClaimVolume {
+  readonly bound: boolean;
+  readonly volumeName: string;
+  /** '' for a volume the process runtime cannot mount (nfs, csi …). */
+  readonly source: 'hostPath' | 'local' | '';
+  readonly path: string;
+  readonly hostPathType: string;
 }
 
 export type RestartPolicy = 'Always' | 'OnFailure' | 'Never';

@@ -2,7 +2,7 @@ import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeProjection, type ProjectedFile } from './atomic-writer.ts';
 import { containedPath } from './mount-links.ts';
-import type { ConfigData, Container, KeyToPath, Pod, Volume } from './pod-types.ts';
+import type { ClaimVolume, ConfigData, Container, KeyToPath, Pod, Volume } from './pod-types.ts';
 import type { ResolvedMount } from './runtime.ts';
 
 /** Kubernetes' default file mode for configMap and secret volumes (0644). */
@@ -11,6 +11,8 @@ export const defaultVolumeFileMode = 0o644;
 export interface VolumeLookups {
   configMap(namespace: string, name: string): ConfigData | undefined;
   secret(namespace: string, name: string): ConfigData | undefined;
+  /** A persistentVolumeClaim's volume; undefined: the claim does not exist. Absent: claims are not supported here. */
+  claim?(namespace: string, claimName: string): ClaimVolume | undefined;
 }
 
 export type VolumeSetup =
@@ -53,7 +55,18 @@ async function setUpVolume(volume: Volume, pod: Pod, podDirectory: string, looku
     return await project(join(base, 'secret', volume.name), lookups.secret(namespace, source.secretName), source, `secret "${source.secretName}"`);
   }
   if (volume.hostPath !== undefined) return await hostPathVolume(volume.hostPath.path, volume.hostPath.type ?? '');
+  if (volume.persistentVolumeClaim !== undefined) return await claimVolume(volume.persistentVolumeClaim.claimName, namespace, lookups);
   return { ok: false, message: 'unsupported volume type on the process runtime' };
+}
+
+/** A claim's bound volume: a hostPath (created per its type, DirectoryOrCreate for local-path) or a local path that must exist. */
+async function claimVolume(claimName: string, namespace: string, lookups: VolumeLookups): Promise<OneVolume> {
+  const resolved = lookups.claim?.(namespace, claimName);
+  if (resolved === undefined) return { ok: false, message: `persistentvolumeclaim "${claimName}" not found` };
+  if (!resolved.bound) return { ok: false, message: `persistentvolumeclaim "${claimName}" is not bound` };
+  if (resolved.source === '' || !resolved.path.startsWith('/')) return { ok: false, message: `volume "${resolved.volumeName}" is not a hostPath or local volume; the process runtime cannot mount it` };
+  if (resolved.source === 'local') return await hostPathVolume(resolved.path, 'Directory');
+  return await hostPathVolume(resolved.path, resolved.hostPathType === '' ? 'DirectoryOrCreate' : resolved.hostPathType);
 }
 
 interface ProjectionSource {

@@ -1,15 +1,18 @@
 import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { createLogger, realEnv, type Env, type Logger } from '../../common/index.ts';
 import { closeNats, connectNats, Subjects, watchConnection } from '../../control-plane/nats/protocol/index.ts';
 import { readHostFacts } from '../node/host-facts.ts';
 import { LeaseRenewer } from '../node/lease-renewer.ts';
-import type { NodeIdentity } from '../node/node-object.ts';
+import { volumesDirectoryAnnotation, type NodeIdentity } from '../node/node-object.ts';
 import { NodeStatusReporter } from '../node/node-status-reporter.ts';
 import { ProcessRuntime } from '../process-runtime.ts';
 import { ExecServer } from '../streams/exec-server.ts';
 import { LogServer } from '../streams/log-server.ts';
+import { ClaimCache } from '../sync/claim-cache.ts';
 import { ConfigCache } from '../sync/config-cache.ts';
+import { VolumeJanitor } from '../sync/volume-janitor.ts';
 import { ControlPlaneClient } from '../sync/control-plane-client.ts';
 import { EventReporter } from '../sync/event-reporter.ts';
 import { PodManager } from '../sync/pod-manager.ts';
@@ -101,8 +104,11 @@ function waitForStop(logger: Logger, stopSignal: Promise<void> | undefined, stop
 async function runConnected(config: AgentConfig, connection: NatsConnection, runtime: ProcessRuntime, env: Env, logger: Logger, signal: AbortSignal, stopped: Promise<void>): Promise<void> {
   const subjects = new Subjects(config.nats.clusterName);
   const client = new ControlPlaneClient(connection, subjects, config.nodeName);
+  const volumesDirectory = join(resolve(config.dataDir), 'volumes');
   const identity: NodeIdentity = {
     nodeName: config.nodeName, nodeIp: config.nodeIp, labels: config.labels, taints: config.taints,
+    // The local-path provisioner puts this node's volumes here (controllers/README.md).
+    annotations: { [volumesDirectoryAnnotation]: volumesDirectory },
     runtimeVersion: AgentDefaults.runtimeVersion, agentVersion: AgentDefaults.version, podsMax: AgentDefaults.podsMax,
   };
   const reporter = new NodeStatusReporter({ identity, dataDirectory: config.dataDir, client, env, logger: logger.child({ component: 'node' }), runtimeProblem: () => null });
@@ -111,10 +117,12 @@ async function runConnected(config: AgentConfig, connection: NatsConnection, run
   const facts = await readHostFacts(config.dataDir);
   const lease = new LeaseRenewer(client, env, logger.child({ component: 'lease' }), () => reporter.reportNow());
   const configs = new ConfigCache(client, env, logger.child({ component: 'configs' }));
+  const claims = new ClaimCache(client);
+  const janitor = new VolumeJanitor(volumesDirectory, client, env, logger.child({ component: 'volumes' }));
   const statuses = new StatusBatcher((updates) => client.writeStatuses(updates), env, logger.child({ component: 'status' }));
   const events = new EventReporter(async (batch) => void (await client.recordEvents(batch)), env, logger.child({ component: 'events' }));
   const manager = new PodManager({
-    runtime, client, configs, statuses, events, env, logger: logger.child({ component: 'pods' }), nodeIp: config.nodeIp,
+    runtime, client, configs, claims, statuses, events, env, logger: logger.child({ component: 'pods' }), nodeIp: config.nodeIp,
     nodeAllocatable: { cpu: String(facts.cpuCount), memory: `${Math.floor(facts.memoryTotalBytes / 1024)}Ki`, pods: String(AgentDefaults.podsMax) },
   });
   const source = new PodSource(client, manager, env, logger.child({ component: 'pod-source' }));
@@ -132,6 +140,7 @@ async function runConnected(config: AgentConfig, connection: NatsConnection, run
   logs.start(connection, subjects, config.nodeName);
   execs.start(connection, subjects, config.nodeName);
   usage.start();
+  janitor.start();
   void watchConnection(connection, logger, () => {
     source.onReconnect();
     configs.onReconnect();
@@ -143,6 +152,7 @@ async function runConnected(config: AgentConfig, connection: NatsConnection, run
   logs.stop();
   execs.stop();
   usage.stop();
+  janitor.stop();
   lease.stop();
   reporter.stop();
   configs.stop();

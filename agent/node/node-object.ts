@@ -2,6 +2,12 @@ import type { JsonObject } from '../../control-plane/api/json.ts';
 import type { HostFacts } from './host-facts.ts';
 import type { NodeCondition } from './node-conditions.ts';
 
+/**
+ * Where the local-path provisioner puts this node's volumes (controllers' volumesDirectoryAnnotation;
+ * the agent may not import the controllers, a test checks the two agree).
+ */
+export const volumesDirectoryAnnotation = 'flotilla.io/volumes-directory';
+
 export interface NodeTaint {
   readonly key: string;
   readonly value?: string;
@@ -12,6 +18,8 @@ export interface NodeIdentity {
   readonly nodeName: string;
   readonly nodeIp: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** Annotations the agent owns (the local-path volumes directory). */
+  readonly annotations: Readonly<Record<string, string>>;
   readonly taints: readonly NodeTaint[];
   /** containerRuntimeVersion, e.g. `process://0.1.0`. */
   readonly runtimeVersion: string;
@@ -31,7 +39,8 @@ export function buildNodeObject(identity: NodeIdentity, facts: HostFacts, condit
     ...identity.labels,
   };
   const spec: JsonObject = identity.taints.length === 0 ? {} : { taints: identity.taints.map((taint) => ({ ...taint })) };
-  return { apiVersion: 'v1', kind: 'Node', metadata: { name: identity.nodeName, labels }, spec, status: buildNodeStatus(identity, facts, conditions) };
+  const metadata: JsonObject = { name: identity.nodeName, labels, ...(Object.keys(identity.annotations).length === 0 ? {} : { annotations: { ...identity.annotations } }) };
+  return { apiVersion: 'v1', kind: 'Node', metadata, spec, status: buildNodeStatus(identity, facts, conditions) };
 }
 
 /** The status fields the agent owns, pure. */

@@ -2,9 +2,9 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { JsonObject } from '../../control-plane/api/json.ts';
 import {
   AgentOperation, decodeReply, encodeMessage, natsRequest, ProtocolLimits, protocolVersion, readConfigGetResult, readEmptyResult, readEventsRecordResult,
-  readMetricsReportResult, readNodeRegisterResult, readNodeStatusResult, readPodsDeleteResult, readPodsListResult, readPodsStatusResult,
+  readMetricsReportResult, readNodeRegisterResult, readVolumesListResult, readVolumesResolveResult, readNodeStatusResult, readPodsDeleteResult, readPodsListResult, readPodsStatusResult,
   type AgentEvent, type ConfigGetResult, type ConfigKind, type EventsRecordResult, type Fields, type MetricsReportRequest, type MetricsReportResult,
-  type NodeRegisterResult, type NodeStatusResult, type PodStatusResultEntry, type PodStatusUpdate, type PodsDeleteResult, type ProtocolFailure, type Subjects,
+  type NodeRegisterResult, type NodeStatusResult, type PodStatusResultEntry, type PodStatusUpdate, type PodsDeleteResult, type ProtocolFailure, type Subjects, type VolumesListResult, type VolumesResolveResult,
 } from '../../control-plane/nats/protocol/index.ts';
 
 /** The control plane answered, with a failure (a Kubernetes status code and message). */
@@ -76,6 +76,14 @@ export class ControlPlaneClient {
 
   async recordEvents(events: readonly AgentEvent[], signal?: AbortSignal): Promise<EventsRecordResult> {
     return this.call(AgentOperation.eventsRecord, { nodeName: this.nodeName, events }, readEventsRecordResult, signal);
+  }
+
+  async resolveVolume(namespace: string, claimName: string, signal?: AbortSignal): Promise<VolumesResolveResult> {
+    return this.call(AgentOperation.volumesResolve, { namespace, claimName }, readVolumesResolveResult, signal);
+  }
+
+  async listVolumes(signal?: AbortSignal): Promise<VolumesListResult> {
+    return this.call(AgentOperation.volumesList, {}, readVolumesListResult, signal);
   }
 
   async reportMetrics(report: Omit<MetricsReportRequest, 'version' | 'nodeName'>, signal?: AbortSignal): Promise<MetricsReportResult> {

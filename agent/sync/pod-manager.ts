@@ -9,6 +9,7 @@ import {
   apiPhase, configReferenceKey, configReferences, deletionGraceSeconds, describePod, isTerminalPhase, isTerminating, resourceVersionNumber, statusToJson,
   toAgentPod, uidOfPod, type ConfigReference,
 } from './api-pod.ts';
+import { claimReferences, type ClaimCache } from './claim-cache.ts';
 import type { ConfigCache } from './config-cache.ts';
 import type { ControlPlaneClient } from './control-plane-client.ts';
 import type { EventReporter } from './event-reporter.ts';
@@ -43,6 +44,7 @@ export interface PodManagerOptions {
   readonly runtime: Runtime;
   readonly client: ControlPlaneClient;
   readonly configs: ConfigCache;
+  readonly claims: ClaimCache;
   readonly statuses: StatusBatcher;
   readonly events: EventReporter;
   readonly env: Env;
@@ -91,10 +93,12 @@ export class PodManager implements PodSourceHandler {
     for (const pod of pods) this.upsert(pod, revision);
     for (const managed of this.pods.values()) if (!listed.has(managed.uid) && !managed.removed) this.remove(managed.latest, revision);
     this.stopOrphans(listed);
-    this.options.configs.retainOnly([...this.pods.values()].flatMap((managed) => {
+    const known = [...this.pods.values()].flatMap((managed) => {
       const pod = toAgentPod(managed.latest);
-      return pod === undefined ? [] : configReferences(pod);
-    }));
+      return pod === undefined ? [] : [pod];
+    });
+    this.options.configs.retainOnly(known.flatMap(configReferences));
+    this.options.claims.retainOnly(known.flatMap(claimReferences));
   }
 
   upsert(object: JsonObject, revision: number): void {
@@ -168,8 +172,9 @@ export class PodManager implements PodSourceHandler {
     if (pod === undefined) return this.options.logger.warn({ pod: describePod(managed.latest) }, 'not a runnable pod (no uid, name or containers)');
     try {
       await this.options.configs.ensure(configReferences(pod), this.abort.signal);
+      await this.options.claims.ensure(claimReferences(pod), this.abort.signal);
     } catch (error) {
-      this.options.logger.warn({ err: error, pod: describePod(managed.latest) }, 'could not read the pod\'s ConfigMaps/Secrets; retrying');
+      this.options.logger.warn({ err: error, pod: describePod(managed.latest) }, 'the pod\'s ConfigMaps, Secrets or volume claims are not ready; retrying');
       void sleep(this.options.env.timers, PodManagerLimits.configRetryMs, this.abort.signal).then(() => this.schedule(managed.uid), () => undefined);
       return;
     }
@@ -281,6 +286,7 @@ export class PodManager implements PodSourceHandler {
     return {
       configMap: (namespace, name) => configs.configMap(namespace, name),
       secret: (namespace, name) => configs.secret(namespace, name),
+      claim: (namespace, claimName) => this.options.claims.claim(namespace, claimName),
       hostIP: this.options.nodeIp,
       podIP: this.options.nodeIp,
       nodeAllocatable: this.options.nodeAllocatable,

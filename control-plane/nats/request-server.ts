@@ -9,6 +9,7 @@ import { registerNode, updateNodeStatus } from './handlers/node-handlers.ts';
 import { listNodePods } from './handlers/pods-list-handler.ts';
 import { writePodStatuses } from './handlers/pods-status-handler.ts';
 import { reportMetrics } from './handlers/metrics-handler.ts';
+import { listVolumes, resolveVolume } from './handlers/volumes-handlers.ts';
 import { AgentOperation, controlPlaneQueueGroup, failureReply, okReply, ProtocolError, ProtocolLimits, type Subjects } from './protocol/index.ts';
 
 export const operationHandlers: Readonly<Record<AgentOperation, OperationHandler>> = {
@@ -21,6 +22,8 @@ export const operationHandlers: Readonly<Record<AgentOperation, OperationHandler
   [AgentOperation.podsDelete]: confirmPodDeletion,
   [AgentOperation.eventsRecord]: recordEvents,
   [AgentOperation.metricsReport]: reportMetrics,
+  [AgentOperation.volumesResolve]: resolveVolume,
+  [AgentOperation.volumesList]: listVolumes,
 };
 
 export interface RequestServerCounters {

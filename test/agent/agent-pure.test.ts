@@ -32,9 +32,9 @@ describe('node conditions', () => {
   });
 
   it('builds the Node kubelet registers: labels, taints, capacity, addresses, node info', () => {
-    const node = buildNodeObject({ nodeName: 'w1', nodeIp: '10.0.0.5', labels: { zone: 'attic' }, taints: [{ key: 'gpu', value: 'yes', effect: 'NoSchedule' }], runtimeVersion: 'process://0.1.0', agentVersion: 'v1.32.0-flotilla', podsMax: 110 }, facts, []);
+    const node = buildNodeObject({ nodeName: 'w1', nodeIp: '10.0.0.5', labels: { zone: 'attic' }, annotations: { 'flotilla.io/volumes-directory': '/data/volumes' }, taints: [{ key: 'gpu', value: 'yes', effect: 'NoSchedule' }], runtimeVersion: 'process://0.1.0', agentVersion: 'v1.32.0-flotilla', podsMax: 110 }, facts, []);
     expect(node).toMatchObject({
-      metadata: { name: 'w1', labels: { 'kubernetes.io/hostname': 'w1', 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', zone: 'attic' } },
+      metadata: { name: 'w1', labels: { 'kubernetes.io/hostname': 'w1', 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', zone: 'attic' }, annotations: { 'flotilla.io/volumes-directory': '/data/volumes' } },
       spec: { taints: [{ key: 'gpu', value: 'yes', effect: 'NoSchedule' }] },
       status: { capacity: { cpu: '4', memory: '8388608Ki', pods: '110' }, addresses: [{ type: 'InternalIP', address: '10.0.0.5' }, { type: 'Hostname', address: 'box' }], nodeInfo: { kubeletVersion: 'v1.32.0-flotilla', architecture: 'amd64' } },
     });

@@ -10,6 +10,8 @@ import { configMapResource } from '../../control-plane/api/registry/kinds/config
 import { eventResource } from '../../control-plane/api/registry/kinds/event.ts';
 import { leaseResource } from '../../control-plane/api/registry/kinds/lease.ts';
 import { nodeResource } from '../../control-plane/api/registry/kinds/node.ts';
+import { persistentVolumeClaimResource } from '../../control-plane/api/registry/kinds/persistent-volume-claim.ts';
+import { persistentVolumeResource } from '../../control-plane/api/registry/kinds/persistent-volume.ts';
 import { podResource } from '../../control-plane/api/registry/kinds/pod.ts';
 import { secretResource } from '../../control-plane/api/registry/kinds/secret.ts';
 import { decodeConfigChange, decodePodEvent, decodeReply, encodeMessage, readEmptyResult, Subjects, type ConfigChangeMessage, type PodEventMessage } from '../../control-plane/nats/index.ts';
@@ -127,6 +129,18 @@ describe('NATS bridge requests', () => {
     await agent('worker-s').recordEvents([{ ...event, count: 3, lastTimestamp: '2026-01-01T00:01:00Z' }]);
     const stored = await harness.client.get(eventResource, 'default', 'status-a.abc');
     expect(stored).toMatchObject({ reason: 'BackOff', count: 3, source: { component: 'kubelet', host: 'worker-s' }, involvedObject: { fieldPath: 'spec.containers{web}' } });
+  });
+
+  it('resolves a claim to its bound volume\'s directory, and lists the PersistentVolumes', async () => {
+    await harness.client.create(persistentVolumeResource, { metadata: { name: 'pvc-data' }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/data/volumes/pvc-data', type: 'DirectoryOrCreate' } } });
+    const claim = await harness.client.create(persistentVolumeClaimResource, { metadata: { name: 'data', namespace: 'default' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } });
+    const client = agent('worker-v');
+    expect(await client.resolveVolume('default', 'data')).toMatchObject({ found: true, bound: false });
+    expect(await client.resolveVolume('default', 'nope')).toMatchObject({ found: false });
+    const boundClaim = await harness.client.update(persistentVolumeClaimResource, { ...claim, spec: { ...(claim['spec'] as JsonObject), volumeName: 'pvc-data' } });
+    await harness.client.updateStatus(persistentVolumeClaimResource, { ...boundClaim, status: { phase: 'Bound' } });
+    expect(await client.resolveVolume('default', 'data')).toEqual({ found: true, bound: true, volumeName: 'pvc-data', source: 'hostPath', path: '/data/volumes/pvc-data', hostPathType: 'DirectoryOrCreate' });
+    expect(await client.listVolumes()).toEqual({ names: ['pvc-data'], complete: true });
   });
 
   it('refuses a message of another protocol version with a message that says so', async () => {

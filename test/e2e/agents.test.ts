@@ -4,6 +4,8 @@
  * processes running real processes (test/fixtures/http-server.mjs), driven by the installed kubectl.
  */
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getPath, objectsIn, type JsonObject } from '../../control-plane/api/json.ts';
 import type { NatsOptions } from '../../control-plane/nats/index.ts';
@@ -83,7 +85,6 @@ describe('agents through NATS on a real cluster', () => {
   beforeAll(async () => {
     const { mkdtemp } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
     directory = await mkdtemp(join(tmpdir(), 'flotilla-agents-e2e-'));
     nats = await NatsServerProcess.startCluster(directory, 3);
     const urls = nats.map((server) => server.url).join(',');
@@ -179,6 +180,36 @@ describe('agents through NATS on a real cluster', () => {
     const wrong = await harness.kubectl(['exec', pod.name, '-c', 'nope', '--', 'true']);
     expect(wrong.code).not.toBe(0);
     expect(wrong.stderr).toContain('container nope is not valid for pod');
+  }, 120_000);
+
+  it('runs a pod with a local-path PersistentVolumeClaim: provisioned on its node, in the agent\'s volumes directory', async () => {
+    const claimAndPod = `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data, namespace: default}
+spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: writer, namespace: default}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: writer
+    image: none
+    command: [sh, -c, 'echo persisted > "$FLOTILLA_VOLUME_DATA/note"; exec sleep 3600']
+    volumeMounts: [{name: data, mountPath: /data}]
+  volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]
+`;
+    await harness.kubectlOk(['apply', '-f', '-'], { input: claimAndPod });
+    const nodeName = await eventually('the writer running', 60_000, async () => {
+      const [phase, node] = (await kubectl('get', 'pod', 'writer', '-o', 'jsonpath={.status.phase} {.spec.nodeName}')).split(' ');
+      return phase === 'Running' ? node : null;
+    });
+    const volume = await kubectl('get', 'pvc', 'data', '-o', 'jsonpath={.spec.volumeName}');
+    expect(await kubectl('get', 'pv', volume, '-o', 'jsonpath={.spec.hostPath.path}')).toBe(join(directory, `agent-${String(nodeName)}`, 'volumes', volume));
+    const note = await eventually('the note', 20_000, async () => (await readFile(join(directory, `agent-${String(nodeName)}`, 'volumes', volume, 'note'), 'utf8')) || null);
+    expect(note).toBe('persisted\n');
+    await kubectl('delete', 'pod', 'writer', '--wait=false');
   }, 120_000);
 
   it('keeps working when one NATS server of three dies: a scale-up still runs', async () => {

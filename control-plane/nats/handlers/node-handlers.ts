@@ -10,7 +10,8 @@ import { mergeNodeStatus } from './node-status-merge.ts';
 /**
  * `node.register`: creates the Node as the agent describes it (labels, taints, status), or — when
  * it exists (an agent restart, or the node was registered before) — merges the agent's labels
- * into it and replaces the status fields the agent owns. Spec (taints, unschedulable) of an
+ * and annotations (e.g. flotilla.io/volumes-directory) into it and replaces the status fields the
+ * agent owns. Spec (taints, unschedulable) of an
  * existing Node is left to the cluster's operators and controllers, as kubelet does.
  */
 export async function registerNode(request: Uint8Array, context: HandlerContext): Promise<NodeRegisterResult> {
@@ -24,10 +25,12 @@ export async function registerNode(request: Uint8Array, context: HandlerContext)
     if (!isApiStatus(error, 409)) throw error;
   }
   const labels = asObject(asObject(node['metadata'])?.['labels']) ?? {};
+  const annotations = asObject(asObject(node['metadata'])?.['annotations']) ?? {};
   await updateObject(context.api, nodeResource, undefined, name, (current) => {
     const next = withoutResourceVersion(current);
     const metadata = asObject(next['metadata']) ?? {};
     metadata['labels'] = { ...(asObject(metadata['labels']) ?? {}), ...labels };
+    if (Object.keys(annotations).length > 0) metadata['annotations'] = { ...(asObject(metadata['annotations']) ?? {}), ...annotations };
     next['metadata'] = metadata;
     return next;
   }, { dryRun: false });

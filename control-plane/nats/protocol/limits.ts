@@ -23,6 +23,8 @@ export const ProtocolLimits = {
   resyncSilenceMs: 15_000,
   /** Nodes the leader tracks for progress messages and sequence numbers. */
   nodesTrackedMax: 5_000,
+  /** PersistentVolume names in one `volumes.list` answer (more: the answer says incomplete). */
+  volumeNamesMax: 10_000,
 } as const;
 
 /** Flow control and liveness of log and exec streams. */

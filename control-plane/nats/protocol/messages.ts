@@ -180,6 +180,33 @@ export interface MetricsReportResult {
   readonly written: number;
 }
 
+/** Which directory a pod's persistentVolumeClaim volume is (through the claim's bound PersistentVolume). */
+export interface VolumesResolveRequest {
+  readonly version: number;
+  readonly namespace: string;
+  readonly claimName: string;
+}
+export interface VolumesResolveResult {
+  readonly found: boolean;
+  /** The claim is Bound to a volume that exists. */
+  readonly bound: boolean;
+  readonly volumeName: string;
+  /** hostPath (created when missing, per hostPathType) or local (must exist); '' when not bound. */
+  readonly source: 'hostPath' | 'local' | '';
+  readonly path: string;
+  readonly hostPathType: string;
+}
+
+/** The names of every PersistentVolume: an agent removes volume directories no PV names any more. */
+export interface VolumesListRequest {
+  readonly version: number;
+}
+export interface VolumesListResult {
+  readonly names: readonly string[];
+  /** False when there were more than the answer holds: the agent then removes nothing. */
+  readonly complete: boolean;
+}
+
 // ---- control plane (the Raft leader) → agents ----
 
 /**

@@ -3,7 +3,7 @@ import {
   protocolVersion, type AgentEvent, type ConfigGetRequest, type ConfigGetResult, type EventsRecordRequest, type EventsRecordResult, type LeaseRenewRequest,
   type MetricsReportRequest, type MetricsReportResult, type NodeRegisterRequest, type NodeRegisterResult, type NodeStatusRequest, type NodeStatusResult,
   type PodStatusResultEntry, type PodStatusUpdate, type PodsDeleteRequest, type PodsDeleteResult, type PodsListRequest, type PodsListResult, type PodsStatusRequest,
-  type PodsStatusResult, type PodUsage,
+  type PodsStatusResult, type PodUsage, type VolumesListRequest, type VolumesListResult, type VolumesResolveRequest, type VolumesResolveResult,
 } from './messages.ts';
 import { Fields } from './shape.ts';
 import { decodeFields } from './codec.ts';
@@ -131,6 +131,27 @@ export function decodeMetricsReportRequest(bytes: Uint8Array): MetricsReportRequ
 
 export function readMetricsReportResult(fields: Fields): MetricsReportResult {
   return { written: fields.integer('written', 0) };
+}
+
+export function decodeVolumesResolveRequest(bytes: Uint8Array): VolumesResolveRequest {
+  const fields = decodeFields(bytes, 'volumes.resolve');
+  return { version: protocolVersion, namespace: fields.string('namespace'), claimName: fields.string('claimName') };
+}
+
+export function readVolumesResolveResult(fields: Fields): VolumesResolveResult {
+  return {
+    found: fields.boolean('found'), bound: fields.boolean('bound'), volumeName: fields.string('volumeName'),
+    source: fields.oneOf('source', ['hostPath', 'local', '']), path: fields.string('path'), hostPathType: fields.string('hostPathType'),
+  };
+}
+
+export function decodeVolumesListRequest(bytes: Uint8Array): VolumesListRequest {
+  decodeFields(bytes, 'volumes.list');
+  return { version: protocolVersion };
+}
+
+export function readVolumesListResult(fields: Fields): VolumesListResult {
+  return { names: fields.strings('names', ProtocolLimits.volumeNamesMax), complete: fields.boolean('complete') };
 }
 
 /** A result with nothing in it (lease.renew). */

@@ -19,6 +19,8 @@ export const AgentOperation = {
   podsDelete: 'pods.delete',
   eventsRecord: 'events.record',
   metricsReport: 'metrics.report',
+  volumesResolve: 'volumes.resolve',
+  volumesList: 'volumes.list',
 } as const;
 export type AgentOperation = (typeof AgentOperation)[keyof typeof AgentOperation];
 
