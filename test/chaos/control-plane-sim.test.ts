@@ -6,7 +6,7 @@ import {
 } from '../../chaos/control-plane-sim/index.ts';
 
 /** Seeds run by the batch property; each run is ~100 simulated seconds in well under a wall second. */
-const batchRuns = 16;
+const batchRuns = 28;
 
 describe('control-plane simulation', () => {
   it('one seed is one exact run: two runs share their trace and store hash', async () => {
