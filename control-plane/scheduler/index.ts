@@ -20,8 +20,8 @@ export { computeSpreadState, spreadReason, TopologySpreadReasons } from './topol
 export { podRequests, nodeAllocatable, nonZeroDefaults } from './resources.ts';
 export type { Resources } from './resources.ts';
 export { parseQuantity, milliCpu, bytes } from './quantity.ts';
-export { bindPod, bindRetriesMax } from './pod-binder.ts';
-export type { BindOutcome } from './pod-binder.ts';
+export { bindPodToNode, bindRetriesMax } from '../api/objects/pod-binding.ts';
+export type { BindOutcome } from '../api/objects/pod-binding.ts';
 export { preFilterVolumes, volumeReason, localVolumeCount, podClaimNames, claimNotFoundMessage, VolumeReasons } from './volume-filter.ts';
 export type { VolumeLookup, PodVolumes, BoundClaim, ClaimToBind, VolumePreFilter } from './volume-filter.ts';
 export {

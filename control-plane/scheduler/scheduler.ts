@@ -7,7 +7,7 @@ import {
   type CacheChange, type Controller, type ControllerContext, type ControllerFactory, type Informer,
 } from '../controller-runtime/index.ts';
 import { NodeInfo, podInfoOf } from './node-info.ts';
-import { bindPod } from './pod-binder.ts';
+import { bindPodToNode } from '../api/objects/pod-binding.ts';
 import { schedule, type ScheduleConfig } from './schedule.ts';
 import { SchedulerCache } from './scheduler-cache.ts';
 import { defaultSchedulingQueueOptions, SchedulingQueue, type SchedulingQueueOptions } from './scheduling-queue.ts';
@@ -143,7 +143,7 @@ export class Scheduler implements Controller {
     const metadata = { namespace: String(getPath(pod, ['metadata', 'namespace']) ?? ''), name: String(getPath(pod, ['metadata', 'name']) ?? ''), uid: String(getPath(pod, ['metadata', 'uid']) ?? '') };
     try {
       if (!(await this.bindVolumes(pod, priority, nodeName))) return;
-      const outcome = await bindPod(this.context.client, metadata.namespace, metadata.name, metadata.uid, nodeName, this.nowIso());
+      const outcome = await bindPodToNode(this.context.client.context, metadata.namespace, metadata.name, nodeName, { uid: metadata.uid, dryRun: false, nowIso: this.nowIso() });
       if (outcome.type === 'bound') {
         this.bound++;
         this.pods.observe(outcome.pod);

@@ -30,6 +30,8 @@ describe('pods/binding, pods/log, pods/exec', () => {
   it('binds an unbound pod once; a second binding is a 409', async () => {
     expect((await bind('waiting', 'node-b')).status).toBe(201);
     expect(await harness.kubectlOk(['get', 'pod', 'waiting', '-o', 'jsonpath={.spec.nodeName}'])).toBe('node-b');
+    // As Kubernetes' Binding, and the scheduler's own (the same code): PodScheduled=True in the same write.
+    expect(await harness.kubectlOk(['get', 'pod', 'waiting', '-o', 'jsonpath={.status.conditions[?(@.type=="PodScheduled")].status}'])).toBe('True');
     const again = await bind('waiting', 'node-c');
     expect(again.status).toBe(409);
     expect(JSON.parse(again.body)).toMatchObject({ reason: 'Conflict', message: expect.stringContaining('already assigned to node "node-b"') });

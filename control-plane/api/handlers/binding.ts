@@ -1,7 +1,6 @@
-import type { ApiContext } from '../context.ts';
-import { asObject, asString, cloneJson, ensureObject, getPath, type JsonObject } from '../json.ts';
-import { getObject, updateObject } from '../objects/object-operations.ts';
-import type { ResourceDefinition } from '../registry/resource.ts';
+import { nowIso, type ApiContext } from '../context.ts';
+import { asObject, asString, getPath, type JsonObject } from '../json.ts';
+import { bindPodToNode } from '../objects/pod-binding.ts';
 import { errors } from '../status.ts';
 import { fieldError, toCause } from '../validation/field-error.ts';
 import { readObjectBody } from './body.ts';
@@ -16,13 +15,22 @@ export async function handleBinding(context: ApiContext, request: ResourceReques
   const { definition, namespace } = request.target;
   const name = requireName(request.target);
   if (request.method !== 'POST') throw errors.methodNotAllowed(request.method, `${definition.plural}/${name}/binding`);
-  const dryRun = isDryRun(request.query);
   const body = asObject(await readObjectBody(request)) ?? {};
   const nodeName = bindingTarget(body, name);
-  // The pod must exist before the CAS loop, so a missing pod is a 404, not a conflict.
-  await getObject(context, definition, namespace, name);
-  await updateObject(context, definition, namespace, name, (current) => bind(definition, current, name, nodeName), { dryRun });
-  return { kind: 'plain', status: 201, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }, warnings: [] };
+  const uid = asString(getPath(body, ['metadata', 'uid']));
+  const outcome = await bindPodToNode(context, namespace ?? '', name, nodeName, { dryRun: isDryRun(request.query), nowIso: nowIso(context), ...(uid === undefined || uid === '' ? {} : { uid }) });
+  switch (outcome.type) {
+    case 'bound':
+      return { kind: 'plain', status: 201, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }, warnings: [] };
+    case 'gone':
+      throw errors.notFound(definition, name);
+    case 'alreadyBound':
+      throw errors.conflict(definition, name, `pod ${name} is already assigned to node "${outcome.nodeName}"`);
+    case 'deleting':
+      throw errors.conflict(definition, name, `pod ${name} is being deleted, cannot be assigned to a host`);
+    case 'conflict':
+      throw errors.conflict(definition, name, 'too many concurrent writers; retry');
+  }
 }
 
 function bindingTarget(body: JsonObject, podName: string): string {
@@ -37,15 +45,4 @@ function bindingTarget(body: JsonObject, podName: string): string {
     throw errors.invalid('Binding', '', podName, [toCause(problem)]);
   }
   return nodeName;
-}
-
-function bind(definition: ResourceDefinition, current: JsonObject, podName: string, nodeName: string): JsonObject {
-  const bound = asString(getPath(current, ['spec', 'nodeName'])) ?? '';
-  if (bound !== '') throw errors.conflict(definition, podName, `pod ${podName} is already assigned to node "${bound}"`);
-  if (getPath(current, ['metadata', 'deletionTimestamp']) !== undefined) throw errors.conflict(definition, podName, `pod ${podName} is being deleted, cannot be assigned to a host`);
-  const next = cloneJson(current);
-  ensureObject(next, 'spec')['nodeName'] = nodeName;
-  // The read-modify-write retries on a lost race; the resourceVersion precondition is not the caller's.
-  delete ensureObject(next, 'metadata')['resourceVersion'];
-  return next;
 }
