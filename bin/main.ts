@@ -6,6 +6,7 @@ import { registerKubeconfigCommand } from './kubeconfig-command.ts';
 import { registerProxyCommand } from './proxy-command.ts';
 import { registerServerCommand } from './server-command.ts';
 import { registerSimCommand } from './sim-command.ts';
+import { registerSnapshotCommand } from './snapshot-command.ts';
 import { registerStatusCommand } from './status-command.ts';
 
 /** Parses the command line and runs one component's entry point; returns the exit code. */
@@ -28,6 +29,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerKubeconfigCommand(program, setExitCode);
   registerAgentCommand(program, setExitCode);
   registerProxyCommand(program, setExitCode);
+  registerSnapshotCommand(program, setExitCode);
   try {
     await program.parseAsync([...argv]);
   } catch (error) {

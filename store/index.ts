@@ -21,6 +21,8 @@ export type { WatchRequest, WatchEvent, WatchResponse } from './watcher.ts';
 export { LeaseClock } from './lease-clock.ts';
 
 export { installSnapshot } from './snapshot.ts';
+export { SnapshotVerifier, verifySnapshotStream } from './snapshot-verify.ts';
+export type { VerifiedSnapshot } from './snapshot-verify.ts';
 export type { StoreSnapshotStream, SnapshotFileInfo } from './snapshot.ts';
 export { stagingDirectory, prepareStagingDirectory, swapInStagingDirectory, recoverDirectorySwap } from './directory-swap.ts';
 export type { SwapRecovery } from './directory-swap.ts';
@@ -48,6 +50,11 @@ export type { ReplicatedBackendOptions } from './replicated-backend.ts';
 export type { ReplicaApplyResult } from './replica-state-machine.ts';
 export type { MemberRecord } from './replica-directory.ts';
 export { EtcdWireClient } from './replica-grpc-client.ts';
+// Data directories made offline (flotilla snapshot restore, flotilla recover).
+export { restoreReplicaDataDir } from './replica-restore.ts';
+export type { RestoreReplicaOptions, RestoredReplica } from './replica-restore.ts';
+export { forceNewCluster, inspectReplicaDataDir } from './replica-force-new-cluster.ts';
+export type { ForceNewClusterResult, ReplicaDataFacts } from './replica-force-new-cluster.ts';
 export {
   parseHostPort, formatHostPort, hostPortOfUrl, urlOf, memberIdOf, clusterIdOf, nodeIdForPeerAddress, defaultClusterToken,
 } from './replica-identity.ts';

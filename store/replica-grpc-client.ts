@@ -1,4 +1,4 @@
-import { credentials, loadPackageDefinition, type Client, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import { credentials, loadPackageDefinition, type Client, type ClientDuplexStream, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import { etcdPackageDefinition } from './etcd-api/proto.ts';
 
 type UnaryMethod = (
@@ -6,6 +6,7 @@ type UnaryMethod = (
   options: { deadline: Date },
   callback: (error: ServiceError | null, response: unknown) => void,
 ) => unknown;
+type ServerStreamMethod = (request: object, options: object) => ClientReadableStream<unknown>;
 type StreamMethod = (options: { deadline: Date }) => ClientDuplexStream<object, unknown>;
 type ClientConstructor = new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => Client;
 
@@ -67,6 +68,16 @@ export class EtcdWireClient {
       signal?.addEventListener('abort', () => finish(() => reject(new Error('aborted'))), { once: true });
       stream.write(request);
     });
+  }
+
+  /** A server-streaming call, read as it arrives (the stream's own backpressure paces the server). */
+  serverStream<T>(service: EtcdServiceName, method: string, request: object, signal?: AbortSignal): AsyncIterable<T> {
+    const target = this.client(service) as unknown as Record<string, ServerStreamMethod>;
+    const fn = target[method];
+    if (fn === undefined) throw new Error(`no method ${service}.${method}`);
+    const stream = fn.call(target, request, {});
+    signal?.addEventListener('abort', () => stream.cancel(), { once: true });
+    return stream as AsyncIterable<T>;
   }
 
   close(): void {

@@ -48,7 +48,7 @@ export function openReplicaDatabase(directory: string): ReplicaDatabase {
 const snapshotMagic = new TextEncoder().encode('FLRS');
 const snapshotHeaderBytesMax = 16 * 1024 * 1024;
 
-interface SnapshotHeader {
+export interface SnapshotHeader {
   readonly formatVersion: 1;
   readonly members: readonly MemberRecord[];
 }
@@ -233,7 +233,7 @@ export class ReplicaStateMachine implements StateMachine<LevelBatch, ReplicaAppl
   }
 }
 
-function encodeSnapshotHeader(header: SnapshotHeader): Uint8Array {
+export function encodeSnapshotHeader(header: SnapshotHeader): Uint8Array {
   const body = encode(header);
   const bytes = new Uint8Array(snapshotMagic.length + 4 + body.length);
   bytes.set(snapshotMagic, 0);

@@ -8,6 +8,7 @@ import { etcdBackendError } from './etcd-api/etcd-errors.ts';
 import { hashKvResponse } from './etcd-api/hash-kv.ts';
 import { watchStore } from './etcd-api/local-watch.ts';
 import type { Replica, ReplicaMember } from './replica.ts';
+import type { StoreSnapshotStream } from './snapshot.ts';
 import { LeaderClient, type LeaderMembersAnswer } from './replicated-backend-leader.ts';
 import { hostPortOfUrl, memberIdOf, nodeIdForPeerAddress, urlOf } from './replica-identity.ts';
 
@@ -249,6 +250,12 @@ export class ReplicatedBackend implements Api.EtcdBackend {
   /** Hashes the local replica's applied history (serializable, like etcd's). */
   hashKv(revision: number): Promise<Api.HashKvResponse> {
     return this.replica.read((store) => hashKvResponse(store, revision));
+  }
+
+  /** After a ReadIndex, so the snapshot holds every write acknowledged before the call (a learner or a lagging follower included). */
+  async snapshot(options: Api.CallOptions): Promise<StoreSnapshotStream> {
+    await this.replica.readIndex({ signal: options.signal });
+    return this.replica.read((store) => store.createSnapshot());
   }
 
   async status(): Promise<Api.StatusResponse> {

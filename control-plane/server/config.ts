@@ -210,7 +210,7 @@ function defaultClientUrl(listen: HostPort): string {
   return `http://${formatHostPort(wildcard ? { host: hostname(), port: listen.port } : listen)}`;
 }
 
-function parseInitialCluster(value: string, problems: string[]): InitialClusterMember[] {
+export function parseInitialCluster(value: string, problems: string[]): InitialClusterMember[] {
   if (value === '') return [];
   const members: InitialClusterMember[] = [];
   for (const part of value.split(',').map((item) => item.trim()).filter((item) => item !== '')) {

@@ -1,6 +1,6 @@
 export { runServer } from './main.ts';
 export type { RunServerOptions } from './main.ts';
-export { loadServerConfig, resolveServerConfig, ConfigError, serverDefaults, serverSettingKeys } from './config.ts';
+export { loadServerConfig, resolveServerConfig, parseInitialCluster, ConfigError, serverDefaults, serverSettingKeys } from './config.ts';
 export type { ServerConfig, ServerSettings, ServerSettingKey } from './config.ts';
 export { ServerMetrics, startMetricsServer } from './metrics.ts';
 export type { MetricsServer } from './metrics.ts';
@@ -12,3 +12,7 @@ export { startReplicaApi } from './replica-api.ts';
 export type { ReplicaApiOptions, ReplicaApi } from './replica-api.ts';
 export { runControllersOnLeader } from './leader-controllers.ts';
 export type { LeaderControllers, LeaderControllersOptions } from './leader-controllers.ts';
+export { saveSnapshot, inspectSnapshotFile, describeSnapshot } from './snapshot-save.ts';
+export type { SnapshotSaveRequest, SavedSnapshot } from './snapshot-save.ts';
+export { restoreSnapshot, restoreNextSteps } from './snapshot-restore.ts';
+export type { SnapshotRestoreRequest } from './snapshot-restore.ts';

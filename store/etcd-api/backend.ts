@@ -16,6 +16,8 @@
  *   thrown with `etcdBackendError(kind)` from `etcd-errors.ts`.
  */
 
+import type { StoreSnapshotStream } from '../snapshot.ts';
+
 export type Bytes = Uint8Array;
 
 /**
@@ -236,4 +238,9 @@ export interface EtcdBackend {
   status(options: CallOptions): Promise<StatusResponse>;
   /** A hash of the KV history up to `revision` (0: the current one), equal on replicas that agree. */
   hashKv(revision: number, options: CallOptions): Promise<HashKvResponse>;
+  /**
+   * The store as one consistent snapshot stream (store/snapshot-format.ts), at least as new as
+   * every write acknowledged before the call. Optional: a backend without it answers UNIMPLEMENTED.
+   */
+  snapshot?(options: CallOptions): Promise<StoreSnapshotStream>;
 }

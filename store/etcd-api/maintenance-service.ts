@@ -1,10 +1,11 @@
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import { EtcdRequestError } from './etcd-errors.ts';
+import { snapshotHandler } from './snapshot-service.ts';
 import { uint64ToWire } from './numbers.ts';
 import { unaryHandler, wireHeader, type ServiceContext } from './service-support.ts';
 import type { WireAlarmRequest } from './wire.ts';
 
-/** etcdserverpb.Maintenance: Status, and the alarm list (always empty: we raise no etcd alarms). */
+/** etcdserverpb.Maintenance: Status, HashKV, Snapshot, and the alarm list (always empty: we raise no etcd alarms). */
 export function maintenanceService(context: ServiceContext): UntypedServiceImplementation {
   const { backend } = context;
   return {
@@ -27,6 +28,7 @@ export function maintenanceService(context: ServiceContext): UntypedServiceImple
       const answer = await backend.hashKv(Number(wire.revision ?? 0), { signal });
       return { header: wireHeader(context, answer.header), hash: answer.hash, compactRevision: answer.compactRevision };
     }),
+    Snapshot: snapshotHandler(context),
     Alarm: unaryHandler(context, 'Alarm', async (wire: WireAlarmRequest) => {
       // etcdctl endpoint health lists alarms (GET); disarming nothing is harmless; raising one
       // by hand would claim a condition (NOSPACE, CORRUPT) our store does not act on.
