@@ -1,16 +1,19 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { realClock, realTimers, silentLogger, type Logger } from '../../common/index.ts';
+import { createPrng, realClock, realTimers, silentLogger, type Logger, type Prng } from '../../common/index.ts';
 
 /**
  * What a relay does to the bytes it carries. A partition is a blackhole (connections stay open,
  * nothing gets through, as a dead switch port looks), `reset` refuses and cuts connections (as a
  * killed process looks), `delay` holds every chunk for a while before passing it on in order.
+ * `loss` is packet loss as TCP shows it to the application: no byte goes missing (TCP retransmits),
+ * but a lost chunk, and every chunk behind it, arrives a retransmission timeout late.
  */
 export type RelayFault =
   | { readonly kind: 'pass' }
   | { readonly kind: 'blackhole' }
   | { readonly kind: 'reset' }
-  | { readonly kind: 'delay'; readonly delayMs: number };
+  | { readonly kind: 'delay'; readonly delayMs: number }
+  | { readonly kind: 'loss'; readonly rate: number; readonly retransmitDelayMs: number; readonly delayMs: number };
 
 export interface FaultRelayOptions {
   readonly targetHost: string;
@@ -18,6 +21,8 @@ export interface FaultRelayOptions {
   readonly listenHost?: string;
   readonly listenPort?: number;
   readonly logger?: Logger;
+  /** Decides which chunks a `loss` fault hits; seeded from the target port by default. */
+  readonly prng?: Prng;
 }
 
 /** Bytes held back by a delay, per direction of one connection, before the source is paused. */
@@ -34,10 +39,12 @@ export class FaultRelay {
   private fault: RelayFault = { kind: 'pass' };
   private readonly connections = new Set<Socket>();
   private readonly logger: Logger;
+  private readonly prng: Prng;
   port = 0;
 
   constructor(private readonly options: FaultRelayOptions) {
     this.logger = options.logger ?? silentLogger;
+    this.prng = options.prng ?? createPrng(options.targetPort);
   }
 
   async start(): Promise<number> {
@@ -120,7 +127,7 @@ export class FaultRelay {
         sink.write(chunk);
         return;
       }
-      const delayMs = fault.kind === 'delay' ? fault.delayMs : 0;
+      const delayMs = fault.kind === 'delay' ? fault.delayMs : fault.kind === 'loss' ? fault.delayMs + (this.prng.chance(fault.rate) ? fault.retransmitDelayMs : 0) : 0;
       const previousReleaseMs = held.at(-1)?.releaseAtMs ?? 0;
       held.push({ chunk, releaseAtMs: Math.max(realClock.nowMs() + delayMs, previousReleaseMs) });
       heldBytes += chunk.length;
