@@ -1,10 +1,11 @@
 // The per-node proxy (see README.md): service load balancing, NodePorts, LoadBalancer, ingress, DNS.
-export { runProxy, chooseListenMode } from './run-proxy.ts';
+export { runProxy, chooseListenMode, startProxyNode, startProxyOnConnection } from './run-proxy.ts';
+export type { RunningProxy } from './run-proxy.ts';
 export { parseProxyFlags, ProxyConfigError, defaultNodeAddress } from './proxy-config.ts';
 export type { ProxyConfig, ProxyFlags, ListenModeSetting } from './proxy-config.ts';
 export { ProxyNode } from './proxy-node.ts';
 export type { ProxyNodeOptions } from './proxy-node.ts';
-export { ProxyLimits, IngressLimits, DnsLimits, SourceLimits } from './limits.ts';
+export { ProxyLimits, IngressLimits, DnsLimits, SourceLimits, NatsSourceLimits } from './limits.ts';
 export { proxyPortsAnnotation, loadBalancingAnnotation, proxyPortKey } from './model/annotations.ts';
 export { parseService, parseProxyPorts } from './model/service-view.ts';
 export type { ServiceView, ServicePortView, SessionAffinity, BalancingPolicy } from './model/service-view.ts';
@@ -35,6 +36,11 @@ export { UdpFlowTable } from './runtime/udp-flow-table.ts';
 export { ClusterIpAddresses, clusterInterfaceName } from './runtime/cluster-ip-addresses.ts';
 export { MemorySource } from './source/memory-source.ts';
 export { KubeApiSource } from './source/kube-api-source.ts';
+export { NatsClusterSource } from './source/nats-cluster-source.ts';
+export type { NatsClusterSourceOptions } from './source/nats-cluster-source.ts';
+export { NatsClusterWriter } from './source/nats-cluster-writer.ts';
+export { NatsControlPlaneClient } from './source/nats-control-plane-client.ts';
+export { TlsSecretSet } from './source/tls-secret-set.ts';
 export { loadKubeconfig, KubeconfigError } from './source/kubeconfig.ts';
 export { sourceKinds } from './source/cluster-source.ts';
 export type { ClusterSource, ClusterWriter, SourceEvents, SourceKind, WriteOutcome } from './source/cluster-source.ts';

@@ -100,3 +100,15 @@ export const SourceLimits = {
   /** One list or write request may take this long. */
   requestTimeoutMs: 15_000,
 } as const;
+
+/** The NATS source's own bounds (the list/watch ones are the protocol's, control-plane/nats/protocol/). */
+export const NatsSourceLimits = {
+  /** TLS Secrets held (those the served Ingresses name); past it the rest are not fetched (and logged). */
+  tlsSecretsHeldMax: 5_000,
+  /** TLS Secret fetches in flight at once. */
+  tlsSecretFetchesAtOnceMax: 8,
+  /** Every held TLS Secret is fetched again this often, even without a change notice (a lost notice heals). */
+  tlsSecretRefreshIntervalMs: 60_000,
+  /** A TLS Secret that could not be fetched is tried again after this long. */
+  tlsSecretRetryMs: 2_000,
+} as const;

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
+import { parseNatsSettings, type NatsOptions, type NatsSettings } from '../control-plane/nats/protocol/index.ts';
 import type { PortRange } from './core/proxy-port-plan.ts';
 import { defaultProxyPortRange } from './core/proxy-port-plan.ts';
 
@@ -10,12 +11,11 @@ export class ProxyConfigError extends Error {
 
 export type ListenModeSetting = 'auto' | 'cluster-ip' | 'ports';
 
-export interface ProxyFlags {
+/** The flags of `flotilla proxy` (and of `flotilla agent --proxy`), as given; the NATS ones are the agent's. */
+export interface ProxyFlags extends NatsSettings {
   readonly nodeName?: string;
   readonly kubeconfig?: string;
   readonly context?: string;
-  readonly nats?: string;
-  readonly clusterName?: string;
   readonly nodeIp?: string;
   readonly listenAddress?: string;
   readonly httpPort?: string;
@@ -27,7 +27,7 @@ export interface ProxyFlags {
 
 export interface ProxyConfig {
   readonly nodeName: string;
-  readonly source: { readonly kind: 'kubeconfig'; readonly path: string; readonly context: string | null } | { readonly kind: 'nats'; readonly url: string; readonly clusterName: string };
+  readonly source: { readonly kind: 'kubeconfig'; readonly path: string; readonly context: string | null } | { readonly kind: 'nats'; readonly nats: NatsOptions };
   readonly nodeAddress: string;
   readonly listenAddress: string;
   /** null: off (the flag was 0). */
@@ -64,6 +64,14 @@ export function defaultNodeAddress(): string {
   return '127.0.0.1';
 }
 
+/** The NATS servers, credentials and cluster name (the same flags and checks as `flotilla agent`'s). */
+function natsOptionsOf(flags: ProxyFlags): NatsOptions {
+  const problems: string[] = [];
+  const options = parseNatsSettings(flags, problems);
+  if (problems.length > 0 || options === null) throw new ProxyConfigError(problems.join('; ') || '--nats: give at least one HOST:PORT.');
+  return options;
+}
+
 /** Checks `flotilla proxy` flags and applies defaults; throws ProxyConfigError saying what to fix. */
 export function parseProxyFlags(flags: ProxyFlags): ProxyConfig {
   const nodeName = flags.nodeName ?? '';
@@ -76,9 +84,14 @@ export function parseProxyFlags(flags: ProxyFlags): ProxyConfig {
   if (isIP(listenAddress) === 0) throw new ProxyConfigError(`--listen-address must be an IP address, got "${listenAddress}".`);
   const listenMode = flags.listenMode ?? 'auto';
   if (listenMode !== 'auto' && listenMode !== 'cluster-ip' && listenMode !== 'ports') throw new ProxyConfigError(`--listen-mode must be auto, cluster-ip or ports, got "${listenMode}".`);
+  if (flags.kubeconfig !== undefined) {
+    const problems: string[] = [];
+    parseNatsSettings(flags, problems);
+    if (problems.length > 0) throw new ProxyConfigError(problems.join('; '));
+  }
   const source = flags.kubeconfig !== undefined
     ? { kind: 'kubeconfig' as const, path: flags.kubeconfig, context: flags.context ?? null }
-    : { kind: 'nats' as const, url: flags.nats ?? '', clusterName: flags.clusterName ?? 'flotilla' };
+    : { kind: 'nats' as const, nats: natsOptionsOf(flags) };
   return {
     nodeName,
     source,

@@ -4,16 +4,29 @@ import type { ApiContext } from '../api/context.ts';
 import type { ObjectWatchEvent } from '../api/object-store.ts';
 import { listPrefix } from '../api/objects/storage-keys.ts';
 import { configMapResource } from '../api/registry/kinds/config-map.ts';
+import { endpointSliceResource } from '../api/registry/kinds/endpoint-slice.ts';
+import { ingressResource } from '../api/registry/kinds/ingress.ts';
 import { nodeResource } from '../api/registry/kinds/node.ts';
 import { podResource } from '../api/registry/kinds/pod.ts';
 import { secretResource } from '../api/registry/kinds/secret.ts';
+import { serviceResource } from '../api/registry/kinds/service.ts';
+import type { ResourceDefinition } from '../api/registry/resource.ts';
 import { sleep } from '../controller-runtime/index.ts';
 import type { Leadership } from './leadership.ts';
 import { SubjectSequences } from './node-sequences.ts';
 import { parseStoredObject, routePodChange } from './pod-event-routing.ts';
-import { encodeMessage, ProtocolLimits, protocolVersion, type ConfigKind, type Subjects } from './protocol/index.ts';
+import { encodeMessage, ProtocolLimits, protocolVersion, watchedKinds, type ConfigKind, type Subjects, type WatchedKind } from './protocol/index.ts';
 
 type StoredChange = Exclude<ObjectWatchEvent, { type: 'progress' }>;
+
+/** The stored kind behind each cluster-wide change subject. */
+const watchedDefinitions: Readonly<Record<WatchedKind, ResourceDefinition>> = {
+  services: serviceResource,
+  endpointslices: endpointSliceResource,
+  ingresses: ingressResource,
+};
+
+const changeTypes = { created: 'added', updated: 'updated', deleted: 'deleted' } as const;
 
 /** Pause before a publisher whose watch failed starts again (with a new epoch). */
 const restartDelayMs = 1_000;
@@ -36,8 +49,9 @@ export interface PublisherCounters {
 }
 
 /**
- * On the Raft leader only: the pod changes of each node, published to that node's subject, and
- * ConfigMap/Secret change notices, all from this replica's local watch of the store. Each run has
+ * On the Raft leader only: the pod changes of each node, published to that node's subject,
+ * ConfigMap/Secret change notices, and every Service, EndpointSlice and Ingress change (for the
+ * node proxies), all from this replica's local watch of the store. Each run has
  * a fresh epoch and numbers every subject's messages from 1; idle subjects get a progress message
  * every `progressIntervalMs`. When leadership moves, the old leader stops and the new one starts
  * with its own epoch, so agents re-list: nothing in NATS is ever the only copy of anything.
@@ -95,7 +109,7 @@ export class LeaderPublisher {
   }
 }
 
-/** One epoch: four watches from one revision, and the progress timer. Ends (throws) when any watch ends. */
+/** One epoch: seven watches from one revision, and the progress timer. Ends (throws) when any watch ends. */
 class PublisherRun {
   private readonly sequences = new SubjectSequences();
   private revision = 0;
@@ -115,7 +129,8 @@ class PublisherRun {
     const nodes = await store.list(listPrefix(nodeResource, undefined), { revision: this.revision, limit: ProtocolLimits.nodesTrackedMax });
     for (const node of nodes.items) this.sequences.track(this.options.subjects.nodePods(node.key.slice(node.key.lastIndexOf('/') + 1)), nowMs);
     this.sequences.track(this.options.subjects.configChanges(), nowMs);
-    this.options.logger.info({ epoch: this.epoch, revision: this.revision, nodes: nodes.items.length }, 'leader: publishing pod and config changes to agents');
+    for (const kind of watchedKinds) this.sequences.track(this.options.subjects.objectChanges(kind), nowMs);
+    this.options.logger.info({ epoch: this.epoch, revision: this.revision, nodes: nodes.items.length }, 'leader: publishing pod, config, service, endpoint slice and ingress changes');
     const progressMs = this.options.progressIntervalMs ?? ProtocolLimits.progressIntervalMs;
     const timer = this.options.env.timers.setInterval(() => this.publishProgress(progressMs), Math.max(50, progressMs / 2));
     const watch = (prefix: string, onEvent: (event: StoredChange) => void): Promise<void> => this.follow(prefix, controller, onEvent);
@@ -125,6 +140,7 @@ class PublisherRun {
         watch(listPrefix(nodeResource, undefined), (event) => this.onNodeEvent(event)),
         watch(listPrefix(configMapResource, undefined), (event) => this.onConfigEvent('ConfigMap', event)),
         watch(listPrefix(secretResource, undefined), (event) => this.onConfigEvent('Secret', event)),
+        ...watchedKinds.map((kind) => watch(listPrefix(watchedDefinitions[kind], undefined), (event) => this.onObjectEvent(kind, event))),
       ]);
     } finally {
       timer.cancel();
@@ -154,6 +170,15 @@ class PublisherRun {
     for (const route of routePodChange(event.type, pod, parseStoredObject(event.prevValue))) {
       this.publish(this.options.subjects.nodePods(route.nodeName), (sequence) => ({ kind: 'change', type: route.type, pod, sequence, revision: event.revision }));
     }
+  }
+
+  /** A Service, EndpointSlice or Ingress changed: the object (a delete: its last state) to every proxy. */
+  private onObjectEvent(kind: WatchedKind, event: StoredChange): void {
+    const object = parseStoredObject(event.value);
+    if (object === null) return;
+    const metadata = object['metadata'];
+    if (typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata)) metadata['resourceVersion'] = String(event.revision);
+    this.publish(this.options.subjects.objectChanges(kind), (sequence) => ({ kind: 'change', type: changeTypes[event.type], object, sequence, revision: event.revision }));
   }
 
   private onNodeEvent(event: StoredChange): void {

@@ -10,6 +10,9 @@ import { listNodePods } from './handlers/pods-list-handler.ts';
 import { writePodStatuses } from './handlers/pods-status-handler.ts';
 import { reportMetrics } from './handlers/metrics-handler.ts';
 import { listVolumes, resolveVolume } from './handlers/volumes-handlers.ts';
+import { listEndpointSlices, listIngresses, listServices } from './handlers/objects-list-handler.ts';
+import { writeIngressLoadBalancer, writeServiceLoadBalancer, writeServiceProxyPorts } from './handlers/proxy-writes-handlers.ts';
+import { getTlsSecret } from './handlers/tls-secret-handler.ts';
 import { AgentOperation, controlPlaneQueueGroup, failureReply, okReply, ProtocolError, ProtocolLimits, type Subjects } from './protocol/index.ts';
 
 export const operationHandlers: Readonly<Record<AgentOperation, OperationHandler>> = {
@@ -24,6 +27,13 @@ export const operationHandlers: Readonly<Record<AgentOperation, OperationHandler
   [AgentOperation.metricsReport]: reportMetrics,
   [AgentOperation.volumesResolve]: resolveVolume,
   [AgentOperation.volumesList]: listVolumes,
+  [AgentOperation.servicesList]: listServices,
+  [AgentOperation.endpointSlicesList]: listEndpointSlices,
+  [AgentOperation.ingressesList]: listIngresses,
+  [AgentOperation.tlsSecretGet]: getTlsSecret,
+  [AgentOperation.serviceProxyPortsWrite]: writeServiceProxyPorts,
+  [AgentOperation.serviceLoadBalancerWrite]: writeServiceLoadBalancer,
+  [AgentOperation.ingressLoadBalancerWrite]: writeIngressLoadBalancer,
 };
 
 export interface RequestServerCounters {

@@ -15,7 +15,8 @@ describe('flotilla proxy: usage errors', () => {
     [['proxy', '--node-name', 'N_1', '--kubeconfig', 'k'], /--node-name must be a DNS subdomain/],
     [['proxy', '--node-name', 'n1', '--kubeconfig', 'k', '--listen-mode', 'magic'], /--listen-mode must be auto, cluster-ip or ports/],
     [['proxy', '--node-name', 'n1', '--kubeconfig', '/nonexistent/kubeconfig'], /cannot read kubeconfig/],
-    [['proxy', '--node-name', 'n1', '--nats', 'nats://127.0.0.1:4222'], /NATS protocol does not carry Services/],
+    [['proxy', '--node-name', 'n1', '--nats', 'not-a-server'], /--nats: expected HOST:PORT/],
+    [['proxy', '--node-name', 'n1', '--kubeconfig', 'k', '--nats-user', 'u'], /without --nats/],
   ])('%j exits 2 saying what to fix', async (args, message) => {
     const result = await runProcess(process.execPath, [flotillaBin, ...args]);
     expect(result.code).toBe(2);

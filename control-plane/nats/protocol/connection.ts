@@ -71,10 +71,16 @@ export async function closeNats(connection: NatsConnection, timers: Timers): Pro
   if (!connection.isClosed()) await connection.close().catch(() => undefined);
 }
 
-/** Logs the connection's disconnects and reconnects; `onReconnect` runs after each reconnect. */
-export function watchConnection(connection: NatsConnection, logger: Logger, onReconnect: () => void = () => undefined): Promise<void> {
+/**
+ * Logs the connection's disconnects and reconnects; `onReconnect` runs after each reconnect. Ends
+ * when the connection closes, or when `signal` aborts (a component sharing a connection it does not own).
+ */
+export function watchConnection(connection: NatsConnection, logger: Logger, onReconnect: () => void = () => undefined, signal?: AbortSignal): Promise<void> {
+  const statuses = connection.status();
+  signal?.addEventListener('abort', () => stopIterating(statuses), { once: true });
+  if (signal?.aborted === true) stopIterating(statuses);
   return (async () => {
-    for await (const status of connection.status()) {
+    for await (const status of statuses) {
       if (status.type === 'disconnect') logger.warn({ server: status.server }, 'NATS disconnected; reconnecting');
       else if (status.type === 'reconnect') {
         logger.info({ server: status.server }, 'NATS reconnected');
@@ -82,6 +88,11 @@ export function watchConnection(connection: NatsConnection, logger: Logger, onRe
       } else if (status.type === 'error') logger.warn({ err: status.error }, 'NATS error');
     }
   })();
+}
+
+/** nats.js's status iterator has a `stop()` its declared type does not show; it ends the iteration at once. */
+function stopIterating(statuses: AsyncIterable<unknown>): void {
+  if ('stop' in statuses && typeof statuses.stop === 'function') statuses.stop.call(statuses);
 }
 
 export type RequestFailure = 'noResponders' | 'timeout' | 'closed';

@@ -25,6 +25,14 @@ export const ProtocolLimits = {
   nodesTrackedMax: 5_000,
   /** PersistentVolume names in one `volumes.list` answer (more: the answer says incomplete). */
   volumeNamesMax: 10_000,
+  /** Services, EndpointSlices or Ingresses in one page of their list operations. */
+  objectsPerListPageMax: 100,
+  /** Pages of one list a receiver reads before it gives up (and retries later): 100 000 objects. */
+  listPagesMax: 1_000,
+  /** Entries of the proxy-ports annotation one write may set (a Service's ports). */
+  proxyPortsPerWriteMax: 1_000,
+  /** Addresses in one load-balancer status write (one per node serving it). */
+  loadBalancerIpsPerWriteMax: 5_000,
 } as const;
 
 /** Flow control and liveness of log and exec streams. */

@@ -207,6 +207,75 @@ export interface VolumesListResult {
   readonly complete: boolean;
 }
 
+// ---- node proxies (and agents, for Services) → control plane ----
+
+/**
+ * One page of every Service, EndpointSlice or Ingress of the cluster (`services.list`,
+ * `endpointslices.list`, `ingresses.list`), read at one revision like `pods.list`.
+ */
+export interface ObjectsListRequest {
+  readonly version: number;
+  /** 0 for the first page: the current revision; later pages repeat the revision they were given. */
+  readonly revision: number;
+  /** The storage key after which this page starts ('' for the first). */
+  readonly continueAfter: string;
+}
+export interface ObjectsListResult {
+  readonly revision: number;
+  readonly objects: readonly JsonObject[];
+  /** '' when this was the last page. */
+  readonly continueAfter: string;
+}
+
+/**
+ * One Secret of type kubernetes.io/tls, asked for by name by the proxy whose Ingress names it in
+ * `spec.tls` (request-reply: the data goes to the asker only, never to a published subject).
+ */
+export interface TlsSecretGetRequest {
+  readonly version: number;
+  readonly namespace: string;
+  readonly name: string;
+}
+export interface TlsSecretGetResult {
+  /** False when there is no such Secret or it is not of type kubernetes.io/tls. */
+  readonly found: boolean;
+  /** The Secret as the API serves it (data base64), `{}` when not found. */
+  readonly secret: JsonObject;
+}
+
+/**
+ * On a Service, written by the node proxies (proxy/README.md): where each service port listens on
+ * every node's address when cluster IPs cannot be bound. JSON `{"<port>/<protocol>": proxyPort}`.
+ * Agents read it too, for the Service environment variables of containers.
+ */
+export const proxyPortsAnnotation = 'flotilla.io/proxy-ports';
+
+/**
+ * The proxy's writes are compare-and-swap: applied only while the object is still at
+ * `resourceVersion` (the one the proxy planned from), so proxies on several nodes never overwrite
+ * each other blindly. Each changes one thing only; the rest of the object is left alone.
+ */
+interface ProxyWriteTarget {
+  readonly version: number;
+  readonly namespace: string;
+  readonly name: string;
+  readonly resourceVersion: string;
+}
+/** `services.proxy-ports.write`: sets the `flotilla.io/proxy-ports` annotation to these ports. */
+export interface ServiceProxyPortsWriteRequest extends ProxyWriteTarget {
+  /** `<port>/<protocol>` → proxy port. */
+  readonly ports: Readonly<Record<string, number>>;
+}
+/** `services.load-balancer.write` / `ingresses.load-balancer.write`: sets status.loadBalancer.ingress to these IPs. */
+export interface LoadBalancerWriteRequest extends ProxyWriteTarget {
+  readonly ips: readonly string[];
+}
+export interface ProxyWriteResult {
+  readonly outcome: 'written' | 'conflict' | 'notFound';
+  /** The object's resourceVersion after the write ('' unless written). */
+  readonly resourceVersion: string;
+}
+
 // ---- control plane (the Raft leader) → agents ----
 
 /**
@@ -232,6 +301,17 @@ export type PodEventMessage =
 export type ConfigChangeMessage =
   | (Published & { readonly kind: 'change'; readonly objectKind: ConfigKind; readonly namespace: string; readonly name: string })
   | (Published & { readonly kind: 'progress' });
+
+/**
+ * A change to a Service, EndpointSlice or Ingress (on `flotilla.<c>.<kind>`), the object as stored
+ * at `revision` (a delete carries its last state), or (kind progress) "nothing changed up to revision".
+ */
+export type ObjectEventMessage =
+  | (Published & { readonly kind: 'change'; readonly type: 'added' | 'updated' | 'deleted'; readonly object: JsonObject })
+  | (Published & { readonly kind: 'progress' });
+
+/** What every published message has: what a receiver's gap and epoch rule reads. */
+export type PublishedMessage = Published & { readonly kind: 'change' | 'progress' };
 
 // ---- streams: control plane ↔ one agent ----
 

@@ -8,7 +8,10 @@
 /** The queue group of every control-plane replica: NATS hands each agent request to one of them. */
 export const controlPlaneQueueGroup = 'flotilla-control-plane';
 
-/** Request-reply operations an agent sends to the control plane. */
+/**
+ * Request-reply operations agents (and node proxies: the list, TLS Secret and proxy write
+ * operations) send to the control plane.
+ */
 export const AgentOperation = {
   nodeRegister: 'node.register',
   nodeStatus: 'node.status',
@@ -21,8 +24,19 @@ export const AgentOperation = {
   metricsReport: 'metrics.report',
   volumesResolve: 'volumes.resolve',
   volumesList: 'volumes.list',
+  servicesList: 'services.list',
+  endpointSlicesList: 'endpointslices.list',
+  ingressesList: 'ingresses.list',
+  tlsSecretGet: 'secrets.tls.get',
+  serviceProxyPortsWrite: 'services.proxy-ports.write',
+  serviceLoadBalancerWrite: 'services.load-balancer.write',
+  ingressLoadBalancerWrite: 'ingresses.load-balancer.write',
 } as const;
 export type AgentOperation = (typeof AgentOperation)[keyof typeof AgentOperation];
+
+/** The cluster-wide kinds whose changes the leader publishes for node proxies (and agents, for Services). */
+export const watchedKinds = ['services', 'endpointslices', 'ingresses'] as const;
+export type WatchedKind = (typeof watchedKinds)[number];
 
 const clusterNamePattern = /^[A-Za-z0-9_-]{1,63}$/;
 
@@ -70,6 +84,11 @@ export class Subjects {
   /** Control plane → agents: a ConfigMap or Secret changed (name and revision only). */
   configChanges(): string {
     return `${this.prefix}.config`;
+  }
+
+  /** Control plane (the Raft leader) → every proxy (and agent): changes to Services, EndpointSlices or Ingresses. */
+  objectChanges(kind: WatchedKind): string {
+    return `${this.prefix}.${kind}`;
   }
 
   /** Control plane → one agent, request-reply: open a log stream of one of its containers. */
