@@ -93,7 +93,8 @@ export type PartitionSide =
   | { readonly kind: 'groups'; readonly groups: readonly (readonly string[])[] };
 
 export type FaultAction =
-  | { readonly kind: 'kill' | 'pause'; readonly target: ComponentTarget }
+  | { readonly kind: 'kill'; readonly target: ComponentTarget }
+  | { readonly kind: 'pause'; readonly target: ComponentTarget }
   /** SIGTERM, then start again after the fault's duration (at once without one). */
   | { readonly kind: 'restart'; readonly target: ComponentTarget }
   | { readonly kind: 'partition'; readonly isolate: PartitionSide }

@@ -1,0 +1,80 @@
+import type { Env } from '../../../common/index.ts';
+import type { ProbeTiming } from '../experiment.ts';
+import type { ObservationLog } from '../timeline/observations.ts';
+import { sleepUntil } from '../run/sleep.ts';
+
+/** One try of a probe: resolves on success, throws (with a short reason) on failure; honours the signal. */
+export type ProbeAttemptFunction = (signal: AbortSignal) => Promise<void>;
+
+/**
+ * Runs a probe's attempts one after the other, starting one every interval (or right after a
+ * slow one ends), and records each in the log. One attempt in flight per probe: an outage shows
+ * as timeouts, never as a growing pile of requests.
+ */
+export class ProbeLoop {
+  private readonly stopping = new AbortController();
+  private loop: Promise<void> | null = null;
+  private lastSuccessMs: number | null = null;
+
+  constructor(
+    private readonly probe: ProbeTiming,
+    private readonly attempt: ProbeAttemptFunction,
+    private readonly log: ObservationLog,
+    private readonly env: Env,
+  ) {}
+
+  get name(): string {
+    return this.probe.name;
+  }
+
+  /** When the last attempt succeeded (for the steady-state wait). */
+  get lastSuccessAtMs(): number | null {
+    return this.lastSuccessMs;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping.signal.aborted) {
+      const startMs = this.env.clock.nowMs();
+      const error = await this.attemptOnce();
+      const endMs = this.env.clock.nowMs();
+      if (error === null) this.lastSuccessMs = endMs;
+      this.log.addAttempt({ probe: this.probe.name, startMs, endMs, ok: error === null, error });
+      await sleepUntil(this.env, startMs + this.probe.intervalMs, this.stopping.signal);
+    }
+  }
+
+  /** Null on success, else why it failed. */
+  private async attemptOnce(): Promise<string | null> {
+    const timeout = new AbortController();
+    const timer = this.env.timers.setTimeout(() => timeout.abort(), this.probe.timeoutMs);
+    const timedOut = new Promise<string>((resolve) => timeout.signal.addEventListener('abort', () => resolve('timeout'), { once: true }));
+    try {
+      // Attempts honour the signal (fetch, deadlines on gRPC calls); the race only makes sure the
+      // timeline says "timeout" at the deadline even if one reacts late.
+      return await Promise.race([this.attempt(timeout.signal).then(() => null), timedOut]);
+    } catch (error) {
+      return timeout.signal.aborted ? 'timeout' : shortReason(error);
+    } finally {
+      timer.cancel();
+      timeout.abort();
+    }
+  }
+}
+
+/** Reasons are kept short: they are stored per attempt. */
+const reasonLengthMax = 160;
+
+export function shortReason(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const firstLine = text.split('\n')[0] ?? text;
+  return firstLine.length > reasonLengthMax ? `${firstLine.slice(0, reasonLengthMax)}…` : firstLine;
+}
