@@ -1,6 +1,10 @@
 import { realClock } from '../../common/index.ts';
 import { EtcdWireClient } from '../../store/index.ts';
-import type { ProcessCluster } from '../cluster/index.ts';
+
+/** The replicas to compare: a `ProcessCluster`, or any cluster's list of etcd client endpoints. */
+export interface ConvergenceTarget {
+  readonly members: readonly { readonly name: string; readonly clientEndpoint: string }[];
+}
 
 export interface MemberState {
   readonly name: string;
@@ -13,7 +17,7 @@ export interface MemberState {
  * After healing, every replica must reach the same revision with the same contents (HashKV at
  * that revision). Polls until they agree or the deadline passes; returns the last readings.
  */
-export async function waitForConvergence(cluster: ProcessCluster, deadlineMs: number): Promise<{ converged: boolean; states: MemberState[] }> {
+export async function waitForConvergence(cluster: ConvergenceTarget, deadlineMs: number): Promise<{ converged: boolean; states: MemberState[] }> {
   const until = realClock.nowMs() + deadlineMs;
   let states: MemberState[] = [];
   while (realClock.nowMs() < until) {
@@ -38,7 +42,7 @@ interface WireHashKv {
   readonly hash: number;
 }
 
-async function readStates(cluster: ProcessCluster): Promise<MemberState[]> {
+async function readStates(cluster: ConvergenceTarget): Promise<MemberState[]> {
   const states: MemberState[] = [];
   for (const member of cluster.members) {
     // Our own wire client: the etcd3 npm client cannot call HashKV (its method lookup fails).
