@@ -1,13 +1,18 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { registerAgentCommand } from './agent-command.ts';
+import { registerApiBalancerCommand } from './api-balancer-command.ts';
 import { registerBenchCommand } from './bench-command.ts';
 import { registerChaosCommand } from './chaos-command.ts';
+import { registerDownCommand } from './down-command.ts';
+import { registerFaultRelaysCommand } from './fault-relays-command.ts';
 import { registerKubeconfigCommand } from './kubeconfig-command.ts';
 import { registerProxyCommand } from './proxy-command.ts';
 import { registerServerCommand } from './server-command.ts';
+import { registerRecoverCommand } from './recover-command.ts';
 import { registerSimCommand } from './sim-command.ts';
 import { registerSnapshotCommand } from './snapshot-command.ts';
 import { registerStatusCommand } from './status-command.ts';
+import { registerUpCommand } from './up-command.ts';
 
 /** Parses the command line and runs one component's entry point; returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -21,6 +26,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const setExitCode = (code: number): void => {
     exitCode = code;
   };
+  registerUpCommand(program, setExitCode);
+  registerDownCommand(program, setExitCode);
   registerSimCommand(program, setExitCode);
   registerBenchCommand(program, setExitCode);
   registerServerCommand(program, setExitCode);
@@ -28,8 +35,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerChaosCommand(program, setExitCode);
   registerKubeconfigCommand(program, setExitCode);
   registerAgentCommand(program, setExitCode);
+  registerApiBalancerCommand(program, setExitCode);
+  registerFaultRelaysCommand(program, setExitCode);
   registerProxyCommand(program, setExitCode);
   registerSnapshotCommand(program, setExitCode);
+  registerRecoverCommand(program, setExitCode);
   try {
     await program.parseAsync([...argv]);
   } catch (error) {

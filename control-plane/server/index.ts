@@ -16,3 +16,7 @@ export { saveSnapshot, inspectSnapshotFile, describeSnapshot } from './snapshot-
 export type { SnapshotSaveRequest, SavedSnapshot } from './snapshot-save.ts';
 export { restoreSnapshot, restoreNextSteps } from './snapshot-restore.ts';
 export type { SnapshotRestoreRequest } from './snapshot-restore.ts';
+export { runRecover } from './recover.ts';
+export type { RecoverRequest } from './recover.ts';
+export { quorumLines, quorumOf } from './status-quorum.ts';
+export type { ListedMember, QuorumInput } from './status-quorum.ts';

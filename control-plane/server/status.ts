@@ -1,5 +1,6 @@
 import type { ServiceError } from '@grpc/grpc-js';
 import { EtcdWireClient } from '../../store/index.ts';
+import { quorumLines, type ListedMember } from './status-quorum.ts';
 
 /** What etcd's Maintenance.Status and Cluster.MemberList give, as proto-loader decodes them (longs as strings). */
 interface WireStatus {
@@ -14,7 +15,7 @@ interface WireStatus {
 }
 
 interface WireMemberList {
-  readonly members: ReadonlyArray<{ readonly ID: string; readonly name: string; readonly isLearner: boolean }>;
+  readonly members: ReadonlyArray<{ readonly ID: string; readonly name: string; readonly isLearner: boolean; readonly clientURLs: readonly string[] }>;
 }
 
 export interface MemberStatus {
@@ -43,11 +44,14 @@ export interface StatusReport {
   /** The leader the reachable members agree on, or null. */
   readonly leaderId: bigint | null;
   readonly names: ReadonlyMap<bigint, string>;
+  /** The membership as the reachable member in the highest term lists it (null: nobody answered). */
+  readonly membership: readonly ListedMember[] | null;
 }
 
 /** Asks every endpoint for its Maintenance.Status (and the member names) in parallel. */
 export async function collectStatus(endpoints: readonly string[], timeoutMs: number): Promise<StatusReport> {
   const names = new Map<bigint, string>();
+  let membership: { term: number; members: ListedMember[] } | null = null;
   const results = await Promise.all(
     endpoints.map(async (endpoint): Promise<{ status: WireStatus | null; error: string | null; endpoint: string }> => {
       const client = new EtcdWireClient(endpoint);
@@ -57,6 +61,7 @@ export async function collectStatus(endpoints: readonly string[], timeoutMs: num
           client.call<WireMemberList>('Cluster', 'MemberList', {}, timeoutMs).catch(() => null),
         ]);
         for (const member of list?.members ?? []) if (member.name !== '') names.set(BigInt(member.ID), member.name);
+        if (list !== null && (membership === null || Number(status.raftTerm) > membership.term)) membership = { term: Number(status.raftTerm), members: list.members.map(listedMember) };
         return { status, error: null, endpoint };
       } catch (error) {
         const serviceError = error as Partial<ServiceError>;
@@ -84,7 +89,11 @@ export async function collectStatus(endpoints: readonly string[], timeoutMs: num
       errors: status.errors,
     };
   });
-  return { members, leaderId: agreedLeader(members), names };
+  return { members, leaderId: agreedLeader(members), names, membership: (membership as { members: ListedMember[] } | null)?.members ?? null };
+}
+
+function listedMember(member: WireMemberList['members'][number]): ListedMember {
+  return { id: BigInt(member.ID), name: member.name, clientUrls: [...member.clientURLs], isLearner: member.isLearner };
 }
 
 /** The leader known by the reachable members in the highest term (0 = none). */
@@ -133,6 +142,8 @@ export function formatStatus(report: StatusReport): { text: string; healthy: boo
     lines.push(`All ${total} members reachable.`);
   }
   for (const member of report.members) if (member.reachable) for (const error of member.errors) lines.push(`${member.endpoint}: ${error}`);
+  const answered = new Map(report.members.filter((member): member is MemberStatus => member.reachable).map((member) => [member.memberId, member]));
+  lines.push(...quorumLines({ members: report.membership, answered, leaderId: report.leaderId }));
   return { text: `${lines.join('\n')}\n`, healthy: report.leaderId !== null && unreachable.length === 0 };
 }
 
