@@ -15,6 +15,11 @@ export interface EnvLookups {
   readonly nodeAllocatable: Readonly<Record<string, string | number>>;
   /** persistentVolumeClaim volumes (see VolumeLookups.claim). */
   claim?(namespace: string, claimName: string): ClaimVolume | undefined;
+  /**
+   * The Service variables (service-links.ts) of a pod in `namespace` whose enableServiceLinks is
+   * as given, from the Services that exist now; absent: none.
+   */
+  serviceVariables?(namespace: string, enableServiceLinks: boolean): ReadonlyMap<string, string>;
 }
 
 export type EnvResolution =
@@ -29,7 +34,8 @@ const envVarNamePattern = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 /**
  * The container's environment by kubelet's rules (makeEnvironmentVariables): envFrom sources first,
  * in order, later keys overriding earlier ones; then `env` in order, where a literal `value` is
- * `$(VAR)`-expanded against everything defined so far and a `valueFrom` is taken verbatim. A missing
+ * `$(VAR)`-expanded against everything defined so far and then the Service variables, and a
+ * `valueFrom` is taken verbatim; last the Service variables not defined otherwise. A missing
  * non-optional ConfigMap, Secret or key fails the container (CreateContainerConfigError); an
  * optional one leaves the variable unset.
  */
@@ -37,6 +43,7 @@ export function resolveEnv(container: Container, pod: Pod, lookups: EnvLookups):
   const env = new Map<string, string>();
   const skippedKeys: string[] = [];
   const namespace = pod.metadata.namespace ?? 'default';
+  const serviceEnv = lookups.serviceVariables?.(namespace, pod.spec.enableServiceLinks ?? true) ?? new Map<string, string>();
   for (const source of container.envFrom ?? []) {
     const reference = source.configMapRef ?? source.secretRef;
     if (reference === undefined) continue;
@@ -54,13 +61,14 @@ export function resolveEnv(container: Container, pod: Pod, lookups: EnvLookups):
   }
   for (const variable of container.env ?? []) {
     if (variable.valueFrom === undefined) {
-      env.set(variable.name, expand(variable.value ?? '', mappingFor(env)));
+      env.set(variable.name, expand(variable.value ?? '', mappingFor(env, serviceEnv)));
       continue;
     }
     const resolved = resolveSource(variable.valueFrom, container, pod, lookups);
     if (!resolved.ok) return configError(resolved.message);
     if (resolved.value !== undefined) env.set(variable.name, resolved.value);
   }
+  for (const [name, value] of serviceEnv) if (!env.has(name)) env.set(name, value);
   return { ok: true, env, skippedKeys };
 }
 

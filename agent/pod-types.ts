@@ -189,6 +189,8 @@ export interface PodSpec {
   readonly volumes?: readonly Volume[];
   readonly nodeName?: string;
   readonly serviceAccountName?: string;
+  /** Service environment variables for the Services of the pod's namespace (default true). */
+  readonly enableServiceLinks?: boolean;
 }
 
 export interface ContainerStateWaiting {

@@ -16,6 +16,13 @@ interface AgentCommandFlags {
   readonly nodeIp?: string;
   readonly runtime?: string;
   readonly usageReportInterval?: string;
+  readonly proxy?: boolean;
+  readonly listenMode?: string;
+  readonly listenAddress?: string;
+  readonly httpPort?: string;
+  readonly httpsPort?: string;
+  readonly dnsPort?: string;
+  readonly proxyPortRange?: string;
 }
 
 /**
@@ -41,18 +48,31 @@ export function registerAgentCommand(program: Command, setExitCode: (code: numbe
     .option('--node-ip <ip>', 'the address Endpoints and probes use (default: the first non-loopback IPv4)')
     .option('--runtime <name>', 'container runtime: process (default; oci is not built yet)')
     .option('--usage-report-interval <seconds>', 'how often pod and node cpu/memory usage is reported for kubectl top (default: 15)')
+    .option('--proxy', 'also run the node proxy (Services, NodePorts, Ingress, DNS) in this process, on the agent\'s NATS connection')
+    .option('--listen-mode <mode>', 'the proxy\'s auto, cluster-ip or ports; without --proxy: how this node\'s proxy listens, for the Service variables (default: auto)')
+    .option('--listen-address <ip>', 'with --proxy: where NodePorts, proxy ports, ingress and DNS listen (default: --node-ip)')
+    .option('--http-port <port>', 'with --proxy: ingress HTTP port, 0 for off (default: 80)')
+    .option('--https-port <port>', 'with --proxy: ingress HTTPS port, 0 for off (default: 443)')
+    .option('--dns-port <port>', 'with --proxy: cluster DNS port (UDP and TCP), 0 for off (default: 53)')
+    .option('--proxy-port-range <first-last>', 'with --proxy: where proxy ports are assigned from (default: 20000-29999)')
     .action(async (flags: AgentCommandFlags) => {
       const { AgentConfigError, resolveAgentConfig, runAgent } = await import('../agent/index.ts');
+      const { agentProxyFlags, proxyCompanion } = await import('./agent-proxy.ts');
+      const { ProxyConfigError, parseProxyFlags } = await import('../proxy/index.ts');
       let config;
+      let companion;
       try {
         config = resolveAgentConfig(flags);
+        const stray = agentProxyFlags.filter((name) => flags[name] !== undefined);
+        if (flags.proxy !== true && stray.length > 0) throw new ProxyConfigError(`${stray.map((name) => `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`).join(', ')} need --proxy (they configure the node proxy run in this process).`);
+        if (flags.proxy === true) companion = proxyCompanion(parseProxyFlags({ ...flags, nodeName: config.nodeName, nodeIp: config.nodeIp }), config.nats.clusterName);
       } catch (error) {
-        if (!(error instanceof AgentConfigError)) throw error;
+        if (!(error instanceof AgentConfigError) && !(error instanceof ProxyConfigError)) throw error;
         process.stderr.write(`flotilla agent: ${error.message}\n(run flotilla agent --help for usage)\n`);
         setExitCode(2);
         return;
       }
-      const code = await runAgent(config);
+      const code = await runAgent(config, companion === undefined ? {} : { companion });
       setExitCode(code);
       // Everything is closed; a handle some library left open must not keep a stopped agent alive.
       setTimeout(() => process.exit(code), 3_000).unref();

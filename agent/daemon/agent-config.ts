@@ -12,6 +12,8 @@ export interface AgentFlags extends NatsSettings {
   readonly nodeIp?: string | undefined;
   readonly runtime?: string | undefined;
   readonly usageReportInterval?: string | undefined;
+  /** How this node's proxy listens (the proxy's --listen-mode): what the containers' Service variables point at. */
+  readonly listenMode?: string | undefined;
 }
 
 export interface AgentConfig {
@@ -24,6 +26,17 @@ export interface AgentConfig {
   readonly runtime: 'process';
   /** How often cpu/memory usage is measured and reported (metrics.k8s.io), in ms. */
   readonly usageReportIntervalMs: number;
+  /**
+   * How this node's proxy listens, for the Service variables when no proxy runs in this process
+   * (with --proxy, the mode that proxy chose): auto = cluster IPs as root on Linux, else proxy ports.
+   */
+  readonly serviceListenMode: ServiceListenMode;
+}
+
+export type ServiceListenMode = 'auto' | 'cluster-ip' | 'ports';
+
+function isServiceListenMode(value: string): value is ServiceListenMode {
+  return value === 'auto' || value === 'cluster-ip' || value === 'ports';
 }
 
 export const defaultAgentDataDir = '/var/lib/flotilla/agent';
@@ -61,8 +74,10 @@ export function resolveAgentConfig(flags: AgentFlags): AgentConfig {
   const dataDir = (flags.dataDir ?? '').trim() || defaultAgentDataDir;
   const interval = Number((flags.usageReportInterval ?? '').trim() || String(defaultUsageReportIntervalSeconds));
   if (!Number.isInteger(interval) || interval < 1 || interval > 3600) problems.push(`--usage-report-interval: expected whole seconds from 1 to 3600, got "${flags.usageReportInterval ?? ''}"`);
-  if (problems.length > 0 || nats === null) throw new AgentConfigError(problems);
-  return { nodeName, nats, labels, taints, dataDir, nodeIp, runtime: 'process', usageReportIntervalMs: interval * 1000 };
+  const serviceListenMode = (flags.listenMode ?? 'auto').trim();
+  if (!isServiceListenMode(serviceListenMode)) problems.push(`--listen-mode: expected auto, cluster-ip or ports, got "${serviceListenMode}"`);
+  if (problems.length > 0 || nats === null || !isServiceListenMode(serviceListenMode)) throw new AgentConfigError(problems);
+  return { nodeName, nats, labels, taints, dataDir, nodeIp, runtime: 'process', usageReportIntervalMs: interval * 1000, serviceListenMode };
 }
 
 function parseLabels(text: string, problems: string[]): Record<string, string> {

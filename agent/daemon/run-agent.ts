@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { createLogger, realEnv, type Env, type Logger } from '../../common/index.ts';
-import { closeNats, connectNats, Subjects, watchConnection } from '../../control-plane/nats/protocol/index.ts';
+import { closeNats, connectNats, Subjects, watchConnection, type ReflectorSubscribe } from '../../control-plane/nats/protocol/index.ts';
 import { readHostFacts } from '../node/host-facts.ts';
 import { LeaseRenewer } from '../node/lease-renewer.ts';
 import { volumesDirectoryAnnotation, type NodeIdentity } from '../node/node-object.ts';
@@ -17,10 +17,12 @@ import { ControlPlaneClient } from '../sync/control-plane-client.ts';
 import { EventReporter } from '../sync/event-reporter.ts';
 import { PodManager } from '../sync/pod-manager.ts';
 import { PodSource } from '../sync/pod-source.ts';
+import { ServiceCache } from '../sync/service-cache.ts';
 import { StatusBatcher } from '../sync/status-batcher.ts';
 import { UsageReporter } from '../sync/usage-reporter.ts';
 import { withTimeout } from '../wait.ts';
 import type { AgentConfig } from './agent-config.ts';
+import { serviceAddressingFor, stoppingOnce, type ConnectionCompanion, type RunningCompanion } from './connection-companion.ts';
 import { lockDataDirectory } from './data-dir-lock.ts';
 
 export const AgentDefaults = {
@@ -36,6 +38,8 @@ export interface RunAgentOptions {
   readonly logger?: Logger;
   /** Resolves to stop the agent (tests); SIGTERM and SIGINT always do. */
   readonly stopSignal?: Promise<void>;
+  /** Run on the agent's NATS connection once connected: the node proxy with --proxy (bin/ wires it). */
+  readonly companion?: ConnectionCompanion;
 }
 
 /**
@@ -63,17 +67,23 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
   const recovered = await runtime.recover();
   logger.info({ containers: recovered.length, running: recovered.filter((container) => container.exit === undefined).length }, 'containers left by the previous agent re-adopted');
   let connection: NatsConnection | undefined;
+  let companion: RunningCompanion | undefined;
   try {
     connection = await connectNats(config.nats, `flotilla-agent-${config.nodeName}`, logger, stop.signal);
-    await runConnected(config, connection, runtime, env, logger, stop.signal, stopped);
+    const started = await options.companion?.start(connection, env, logger);
+    companion = started === undefined ? undefined : stoppingOnce(started);
+    await runConnected(config, connection, runtime, env, logger, stop.signal, stopped, companion);
   } catch (error) {
     if (!stop.signal.aborted) {
       logger.fatal({ err: error }, 'flotilla agent failed');
+      await companion?.stop();
       await runtime.close();
+      if (connection !== undefined) await closeNats(connection, env.timers);
       await lock.release();
       return 1;
     }
   }
+  await companion?.stop();
   await runtime.close();
   if (connection !== undefined) await closeNats(connection, env.timers);
   await lock.release();
@@ -101,7 +111,17 @@ function waitForStop(logger: Logger, stopSignal: Promise<void> | undefined, stop
   });
 }
 
-async function runConnected(config: AgentConfig, connection: NatsConnection, runtime: ProcessRuntime, env: Env, logger: Logger, signal: AbortSignal, stopped: Promise<void>): Promise<void> {
+/** Subscribes to one subject of the agent's connection (the shape the pod source and reflectors take). */
+function subscriber(connection: NatsConnection, subject: string): ReflectorSubscribe {
+  return (onMessage) => connection.subscribe(subject, { callback: (error, message) => {
+    if (error === null) onMessage(message.data);
+  } });
+}
+
+async function runConnected(
+  config: AgentConfig, connection: NatsConnection, runtime: ProcessRuntime, env: Env, logger: Logger, signal: AbortSignal, stopped: Promise<void>,
+  companion: RunningCompanion | undefined,
+): Promise<void> {
   const subjects = new Subjects(config.nats.clusterName);
   const client = new ControlPlaneClient(connection, subjects, config.nodeName);
   const volumesDirectory = join(resolve(config.dataDir), 'volumes');
@@ -121,8 +141,12 @@ async function runConnected(config: AgentConfig, connection: NatsConnection, run
   const janitor = new VolumeJanitor(volumesDirectory, client, env, logger.child({ component: 'volumes' }));
   const statuses = new StatusBatcher((updates) => client.writeStatuses(updates), env, logger.child({ component: 'status' }));
   const events = new EventReporter(async (batch) => void (await client.recordEvents(batch)), env, logger.child({ component: 'events' }));
+  // The containers' Service variables point where this node's proxy serves Services (agent/README.md).
+  const addressing = companion?.serviceAddressing ?? serviceAddressingFor(config.serviceListenMode, config.nodeIp, process.platform === 'linux' && process.getuid?.() === 0);
+  const services = new ServiceCache((abort) => client.listServices(abort), env, logger.child({ component: 'services' }));
   const manager = new PodManager({
     runtime, client, configs, claims, statuses, events, env, logger: logger.child({ component: 'pods' }), nodeIp: config.nodeIp,
+    serviceVariables: (namespace, enableServiceLinks) => services.variables(namespace, enableServiceLinks, addressing),
     nodeAllocatable: { cpu: String(facts.cpuCount), memory: `${Math.floor(facts.memoryTotalBytes / 1024)}Ki`, pods: String(AgentDefaults.podsMax) },
   });
   const source = new PodSource(client, manager, env, logger.child({ component: 'pod-source' }));
@@ -134,21 +158,26 @@ async function runConnected(config: AgentConfig, connection: NatsConnection, run
   configs.start(connection, subjects);
   statuses.start();
   events.start();
-  source.start((onMessage) => connection.subscribe(subjects.nodePods(config.nodeName), { callback: (error, message) => {
-    if (error === null) onMessage(message.data);
-  } }));
+  services.start(subscriber(connection, subjects.objectChanges('services')));
+  // As kubelet: no container starts before the Services were read once (their variables would be missing).
+  await Promise.race([services.whenSynced(), stopped]);
+  source.start(subscriber(connection, subjects.nodePods(config.nodeName)));
   logs.start(connection, subjects, config.nodeName);
   execs.start(connection, subjects, config.nodeName);
   usage.start();
   janitor.start();
   void watchConnection(connection, logger, () => {
     source.onReconnect();
+    services.onReconnect();
     configs.onReconnect();
     reporter.reportNow();
   }).catch(() => undefined);
-  logger.info({ node: config.nodeName }, 'flotilla agent running');
+  logger.info({ node: config.nodeName, serviceAddressing: addressing.kind }, 'flotilla agent running');
   await stopped;
+  // The proxy drains its connections (bounded) while the agent detaches its pods.
+  const companionStopped = companion?.stop();
   source.stop();
+  services.stop();
   logs.stop();
   execs.stop();
   usage.stop();
@@ -162,4 +191,5 @@ async function runConnected(config: AgentConfig, connection: NatsConnection, run
   statuses.stop();
   await withTimeout(env.timers, events.flush(), AgentDefaults.shutdownFlushMs);
   events.stop();
+  await companionStopped;
 }

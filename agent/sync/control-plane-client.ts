@@ -1,7 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { JsonObject } from '../../control-plane/api/json.ts';
 import {
-  AgentOperation, decodeReply, encodeMessage, natsRequest, ProtocolLimits, protocolVersion, readConfigGetResult, readEmptyResult, readEventsRecordResult,
+  AgentOperation, decodeReply, encodeMessage, listAllPages, natsRequest, ProtocolLimits, protocolVersion, readConfigGetResult, readObjectsListResult, type ListedObjects, readEmptyResult, readEventsRecordResult,
   readMetricsReportResult, readNodeRegisterResult, readVolumesListResult, readVolumesResolveResult, readNodeStatusResult, readPodsDeleteResult, readPodsListResult, readPodsStatusResult,
   type AgentEvent, type ConfigGetResult, type ConfigKind, type EventsRecordResult, type Fields, type MetricsReportRequest, type MetricsReportResult,
   type NodeRegisterResult, type NodeStatusResult, type PodStatusResultEntry, type PodStatusUpdate, type PodsDeleteResult, type ProtocolFailure, type Subjects, type VolumesListResult, type VolumesResolveResult,
@@ -60,6 +60,11 @@ export class ControlPlaneClient {
       continueAfter = result.continueAfter;
     }
     throw new Error(`the pod list of node ${this.nodeName} did not end within ${listPagesMax} pages`);
+  }
+
+  /** Every Service of the cluster (for the containers' Service variables), page by page at one revision. */
+  async listServices(signal?: AbortSignal): Promise<ListedObjects> {
+    return listAllPages((revision, continueAfter) => this.call(AgentOperation.servicesList, { revision, continueAfter }, readObjectsListResult, signal, ProtocolLimits.listRequestTimeoutMs), 'services');
   }
 
   async getConfig(kind: ConfigKind, namespace: string, name: string, signal?: AbortSignal): Promise<ConfigGetResult> {

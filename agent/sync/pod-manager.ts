@@ -51,6 +51,8 @@ export interface PodManagerOptions {
   readonly logger: Logger;
   readonly nodeIp: string;
   readonly nodeAllocatable: Readonly<Record<string, string>>;
+  /** The containers' Service variables (ServiceCache, with the node proxy's addressing); absent: none. */
+  readonly serviceVariables?: EnvLookups['serviceVariables'];
   /** Passed to every pod worker (back-off, periods). */
   readonly workerOptions?: Partial<Pick<PodWorkerOptions, 'backoff' | 'volumeSyncPeriodMs' | 'configRetryMs'>>;
 }
@@ -290,6 +292,7 @@ export class PodManager implements PodSourceHandler {
       hostIP: this.options.nodeIp,
       podIP: this.options.nodeIp,
       nodeAllocatable: this.options.nodeAllocatable,
+      ...(this.options.serviceVariables === undefined ? {} : { serviceVariables: this.options.serviceVariables }),
     };
   }
 }
