@@ -39,8 +39,12 @@ function evaluateOne(hypothesis: HypothesisSpec, timeline: Timeline, figures: Ru
       const probe = figures.probes[hypothesis.probe];
       const measuredMs = probe?.longestOutageMs ?? null;
       const outages = (timeline.outages[hypothesis.probe] ?? []).filter((outage) => outage.toMs === null || outage.toMs > 0);
-      const detail = outages.length === 0 ? 'no outage' : `${outages.length} outage${outages.length === 1 ? '' : 's'}: ${outages.map((outage) => `${formatDuration(Math.max(0, outage.fromMs))} → ${outage.toMs === null ? 'end' : formatDuration(outage.toMs)}`).join(', ')}`;
-      return bounded(hypothesis, `${hypothesis.probe} is unavailable for at most ${formatDuration(hypothesis.atMostMs)} at a time`, measuredMs, `longest ${formatDuration(measuredMs ?? 0)} (${detail})`);
+      const gap = timeline.longestGaps[hypothesis.probe] ?? null;
+      const statement = `${hypothesis.probe} is unavailable for at most ${formatDuration(hypothesis.atMostMs)} at a time`;
+      if (gap === null || measuredMs === null || !Number.isFinite(measuredMs)) return { kind: hypothesis.kind, statement, verdict: 'failed', measured: 'no successful answer during the experiment', measuredMs: null, boundMs: hypothesis.atMostMs };
+      const where = `${formatDuration(gap.fromMs)} → ${gap.toMs === null ? 'the end' : formatDuration(gap.toMs)}`;
+      const count = `${outages.length} outage${outages.length === 1 ? '' : 's'} over the ${formatDuration(timeline.probes.find((probe) => probe.name === hypothesis.probe)?.toleranceMs ?? 0)} tolerance`;
+      return bounded(hypothesis, statement, measuredMs, `longest gap between answers ${formatDuration(measuredMs)} (${where}); ${count}`);
     }
     case 'max-latency': {
       const measuredMs = figures.probes[hypothesis.probe]?.maxLatencyMs ?? null;

@@ -8,6 +8,7 @@ export interface FailoverFigure {
 }
 
 export interface ProbeFigures {
+  /** The longest gap between two answers (the probe's unavailability window); +∞ when it never answered. */
   readonly longestOutageMs: number;
   readonly unavailableMs: number;
   readonly outages: number;
@@ -48,8 +49,9 @@ function probeFigures(timeline: Timeline, probe: string): ProbeFigures {
   // Only the part after t = 0 counts: the steady-state wait is not the experiment.
   const durations = outages.map((outage) => outageDurationMs({ fromMs: Math.max(0, outage.fromMs), toMs: outage.toMs }, timeline.durationMs));
   const latencies = timeline.samples.map((sample) => sample.probes[probe]?.latencyMs ?? null).filter((latency): latency is number => latency !== null);
+  const gap = timeline.longestGaps[probe] ?? null;
   return {
-    longestOutageMs: durations.length === 0 ? 0 : Math.max(...durations),
+    longestOutageMs: gap === null ? Number.POSITIVE_INFINITY : outageDurationMs(gap, timeline.durationMs),
     unavailableMs: durations.reduce((sum, duration) => sum + duration, 0),
     outages: outages.length,
     maxLatencyMs: latencies.length === 0 ? null : Math.max(...latencies),

@@ -15,6 +15,7 @@ export class ProbeLoop {
   private readonly stopping = new AbortController();
   private loop: Promise<void> | null = null;
   private lastSuccessMs: number | null = null;
+  private lastFailure: string | null = null;
 
   constructor(
     private readonly probe: ProbeTiming,
@@ -32,6 +33,11 @@ export class ProbeLoop {
     return this.lastSuccessMs;
   }
 
+  /** Why the last attempt failed; null when it succeeded (or none ran). */
+  get lastError(): string | null {
+    return this.lastFailure;
+  }
+
   start(): void {
     this.loop ??= this.run();
   }
@@ -47,6 +53,7 @@ export class ProbeLoop {
       const error = await this.attemptOnce();
       const endMs = this.env.clock.nowMs();
       if (error === null) this.lastSuccessMs = endMs;
+      this.lastFailure = error;
       this.log.addAttempt({ probe: this.probe.name, startMs, endMs, ok: error === null, error });
       await sleepUntil(this.env, startMs + this.probe.intervalMs, this.stopping.signal);
     }

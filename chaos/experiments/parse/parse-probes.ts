@@ -8,8 +8,8 @@ export const probesMax = 16;
 
 const defaultIntervalMs = 100;
 const defaultTimeoutMs = 1_000;
-/** Three missed attempts at the default interval: one slow answer is not an outage. */
-const defaultToleranceMs = 300;
+/** Five intervals at the default: one slow answer (on a loaded machine) is not an outage. */
+const defaultToleranceMs = 500;
 
 const timingKeys = ['name', 'kind', 'interval', 'timeout', 'tolerance'] as const;
 const keysOfKind: Readonly<Record<(typeof probeKinds)[number], readonly string[]>> = {

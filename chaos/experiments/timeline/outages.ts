@@ -36,3 +36,24 @@ export function findOutages(attempts: readonly RelativeAttempt[], toleranceMs: n
 export function outageDurationMs(outage: Outage, endMs: number): number {
   return (outage.toMs ?? endMs) - outage.fromMs;
 }
+
+/**
+ * The longest gap between two successful answers inside [0, endMs] (from t = 0 when the first
+ * success came later, to the end when the last came earlier): the longest time a user saw no
+ * answer, whatever the tolerance. Null when the probe never answered.
+ */
+export function longestGap(attempts: readonly RelativeAttempt[], endMs: number): Outage | null {
+  const successes = attempts
+    .filter((attempt) => attempt.ok && attempt.endMs <= endMs)
+    .map((attempt) => attempt.endMs)
+    .sort((a, b) => a - b);
+  if (successes.length === 0) return null;
+  let previousMs = Math.min(0, successes[0] ?? 0);
+  let longest: Outage = { fromMs: 0, toMs: 0 };
+  for (const successMs of successes) {
+    if (successMs > 0 && successMs - Math.max(0, previousMs) > outageDurationMs(longest, endMs)) longest = { fromMs: Math.max(0, previousMs), toMs: successMs };
+    previousMs = successMs;
+  }
+  if (endMs - previousMs > outageDurationMs(longest, endMs)) longest = { fromMs: Math.max(0, previousMs), toMs: null };
+  return longest;
+}

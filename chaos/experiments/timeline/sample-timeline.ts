@@ -1,5 +1,5 @@
 import type { FaultRecord, PodReading, ProbeAttempt, ReplicaReading } from './observations.ts';
-import { findOutages } from './outages.ts';
+import { findOutages, longestGap } from './outages.ts';
 import type { FaultWindow, LeaderChange, Outage, ProbeSample, ReplicaSample, Sample, Timeline, TimelineProbe } from './timeline.ts';
 
 /** The timeline's resolution. */
@@ -30,9 +30,11 @@ export interface TimelineInput {
 export function sampleTimeline(input: TimelineInput): Timeline {
   const relative = (epochMs: number): number => epochMs - input.startedAtMs;
   const outages: Record<string, Outage[]> = {};
+  const longestGaps: Record<string, Outage | null> = {};
   for (const probe of input.probes) {
     const attempts = input.attempts.filter((attempt) => attempt.probe === probe.name).map((attempt) => ({ startMs: relative(attempt.startMs), endMs: relative(attempt.endMs), ok: attempt.ok }));
     outages[probe.name] = findOutages(attempts, probe.toleranceMs, input.durationMs);
+    longestGaps[probe.name] = longestGap(attempts, input.durationMs);
   }
   const faults: FaultWindow[] = input.faults.map((fault) => ({
     id: fault.id,
@@ -65,6 +67,7 @@ export function sampleTimeline(input: TimelineInput): Timeline {
     faults,
     samples,
     outages,
+    longestGaps,
     leaderChanges: leaderChanges(samples),
     droppedObservations: input.droppedObservations,
   };

@@ -15,6 +15,8 @@ export interface Timeline {
   readonly samples: readonly Sample[];
   /** Per probe: the gaps between successes longer than its tolerance. */
   readonly outages: Readonly<Record<string, readonly Outage[]>>;
+  /** Per probe: the longest gap between two successes during the experiment (its unavailability); null: it never answered. */
+  readonly longestGaps: Readonly<Record<string, Outage | null>>;
   readonly leaderChanges: readonly LeaderChange[];
   /** Observations over the per-run limit, dropped (0 in any sane run). */
   readonly droppedObservations: number;
