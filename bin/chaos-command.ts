@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { registerChaosE2eCommand } from './chaos-e2e-command.ts';
 import { parseIntegerOption } from './main.ts';
 
 /** `flotilla chaos kv`: seeded fault schedules against real server processes. */
@@ -16,4 +17,5 @@ export function registerChaosCommand(program: Command, setExitCode: (code: numbe
       const options = { runs: flags.runs, seedStart: flags.seedStart, nodes: flags.nodes === '5' ? (5 as const) : (3 as const), runMs: flags.runMs };
       setExitCode(await runKvChaosCommand(options, (line) => console.log(line)));
     });
+  registerChaosE2eCommand(chaos, setExitCode);
 }

@@ -21,3 +21,5 @@ export { runKvChaos, runKvChaosCommand } from './kv/index.ts';
 export type { KvChaosOptions, KvChaosResult } from './kv/index.ts';
 export { runControlPlaneSimCommand, runControlPlaneSimulation, shrinkFailingSeed as shrinkFailingControlPlaneSeed, scenarioForSeed as controlPlaneScenarioForSeed } from './control-plane-sim/index.ts';
 export type { ControlPlaneSimCommandOptions, ControlPlaneSimOptions, ControlPlaneSimResult } from './control-plane-sim/index.ts';
+export { runE2eChaosCommand } from './e2e/index.ts';
+export type { E2eChaosCommandOptions } from './e2e/index.ts';
