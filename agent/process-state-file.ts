@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { writeFileAtomic } from './atomic-file.ts';
+import type { ResourceRequirements } from './pod-types.ts';
 import type { ExitInfo, PortMapping } from './runtime.ts';
 
 /** Bump when the record's shape changes; older records are read by migrating, never guessed at. */
@@ -22,6 +23,29 @@ export interface ContainerStateFile {
   readonly env: Readonly<Record<string, string>>;
   readonly cwd: string;
   readonly exit?: ExitInfo;
+  // Optional fields (records of older agents lack them, which means "none"):
+  /** Root mode or OCI: this instance's cgroup directories (limits, OOM counter, cleanup). */
+  readonly cgroups?: readonly string[];
+  /** Root mode: it runs in its own mount namespace (exec enters it through the wrapper's pid). */
+  readonly mountNamespace?: boolean;
+  /** The pid reported and measured (its process group): the OCI container's init; else `pid`. */
+  readonly containerPid?: number;
+  /** The requests and limits its cgroup enforces. */
+  readonly resources?: ResourceRequirements;
+  readonly imageID?: string;
+  /** OCI: what the OCI runtime knows it by, and its bundle. */
+  readonly oci?: OciRecord;
+}
+
+export interface OciRecord {
+  /** The OCI runtime's container id. */
+  readonly id: string;
+  /** crun or runc (absolute), and the `--root` state directory it was given. */
+  readonly binary: string;
+  readonly stateRoot: string;
+  readonly bundle: string;
+  /** The overlay mount point (unmounted once the instance exited). */
+  readonly rootfs: string;
 }
 
 export async function writeStateFile(path: string, record: ContainerStateFile): Promise<void> {

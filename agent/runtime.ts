@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import type { Protocol } from './pod-types.ts';
+import type { Protocol, ResourceRequirements } from './pod-types.ts';
 
 /**
  * The container runtime port: what a pod worker needs from whatever runs containers (the process
@@ -40,6 +40,19 @@ export interface StartContainerRequest {
   readonly ports: readonly { readonly name?: string; readonly containerPort: number; readonly protocol?: Protocol }[];
   readonly mounts: readonly ResolvedMount[];
   readonly workingDir?: string;
+  /** The image (the OCI runtime runs it; the process runtime ignores it). */
+  readonly image?: string;
+  readonly imagePullPolicy?: string;
+  /**
+   * The spec's command and args apart (an image's entrypoint and cmd fill in what they leave
+   * out, as Kubernetes does); `argv` is their concatenation, for the process runtime.
+   */
+  readonly command?: readonly string[];
+  readonly args?: readonly string[];
+  /** The pod's runtimeClassName: `process` or `oci`; unset means the agent's --runtime. */
+  readonly runtimeClassName?: string;
+  /** cpu/memory requests and limits, enforced with cgroups where the host allows (root). */
+  readonly resources?: ResourceRequirements;
 }
 
 export interface ExitInfo {
@@ -47,8 +60,11 @@ export interface ExitInfo {
   readonly exitCode: number;
   readonly signal?: string;
   readonly finishedAtMs: number;
-  /** Kubernetes' terminated reasons: Completed (0), Error, or ContainerStatusUnknown if lost. */
-  readonly reason: 'Completed' | 'Error' | 'ContainerStatusUnknown';
+  /**
+   * Kubernetes' terminated reasons: Completed (0), Error, OOMKilled (the kernel's OOM killer
+   * struck in the container's cgroup), or ContainerStatusUnknown if lost.
+   */
+  readonly reason: 'Completed' | 'Error' | 'OOMKilled' | 'ContainerStatusUnknown';
 }
 
 export interface RuntimeContainer {
@@ -64,6 +80,12 @@ export interface RuntimeContainer {
   readonly exit?: ExitInfo;
   /** True when this agent did not start it but re-adopted it after a restart. */
   readonly adopted: boolean;
+  /** Which runtime runs it (containerID `<runtimeName>://<id>`); process when unset. */
+  readonly runtimeName?: 'process' | 'oci';
+  /** The image's id (`sha256:…`), for ContainerStatus.imageID. */
+  readonly imageID?: string;
+  /** The requests and limits its cgroup enforces (ContainerStatus.resources); unset when none are. */
+  readonly resources?: ResourceRequirements;
 }
 
 export interface ExecOptions {
