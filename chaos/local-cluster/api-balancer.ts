@@ -104,11 +104,13 @@ function statusOf(listen: string, replicas: readonly ReplicaHealth[], registry: 
   };
 }
 
+/** Stops accepting, lets open connections (watches never end on their own) drain a little, then cuts them. */
 async function shutDown(listener: TcpListener, control: Server | null, registry: ConnectionRegistry, env: Env): Promise<void> {
-  await listener.close();
+  // The listener's close resolves only once its connections are gone, so it is awaited after the cut.
+  const closed = listener.close();
   if (control !== null) await closeServer(control);
-  const drained = registry.whenIdle(sleep(env, ApiBalancerLimits.shutdownDrainMs));
-  if (!(await drained)) registry.destroyAll();
+  if (!(await registry.whenIdle(sleep(env, ApiBalancerLimits.shutdownDrainMs)))) registry.destroyAll();
+  await closed;
 }
 
 /** GET /status of a running balancer. */

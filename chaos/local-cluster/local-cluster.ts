@@ -60,7 +60,7 @@ export class LocalClusterError extends Error {
 }
 
 /** Kinds stopped together, in this order, at `down` (the reverse of the start order). */
-const stopOrder: readonly (readonly ComponentKind[])[] = [['proxy', 'agent'], ['api-balancer'], ['server'], ['relays'], ['nats']];
+const stopOrder: readonly (readonly ComponentKind[])[] = [['proxy', 'agent', 'api-balancer'], ['server'], ['relays'], ['nats']];
 
 /**
  * A whole Flotilla cluster on this machine as real processes (nats-server, fault relays, 3 or 5
@@ -214,8 +214,8 @@ export class LocalCluster {
   }
 
   /**
-   * Stops everything, last started first: proxies and agents, then the containers the agents left
-   * (so no process is left), the balancer, the replicas, the relays, NATS. Data stays: `start` on
+   * Stops everything, last started first: proxies, agents and the balancer, then the containers the
+   * agents left (so no process is left), the replicas, the relays, NATS. Data stays: `start` on
    * the same directory brings the same cluster back.
    */
   async down(): Promise<void> {
@@ -226,10 +226,10 @@ export class LocalCluster {
         await removeIdentity(this.directory, component.name);
       }));
       if (kinds.includes('agent')) {
-        for (const node of this.state.nodes) {
+        await Promise.all(this.state.nodes.map(async (node) => {
           const stopped = await stopLeftContainers(this.env, node.dataDir, this.logger.child({ node: node.name }));
           if (stopped > 0) this.progress(`stopped ${stopped} container(s) on ${node.name}`);
-        }
+        }));
       }
     }
   }
