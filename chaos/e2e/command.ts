@@ -24,8 +24,7 @@ export async function runE2eChaosCommand(options: E2eChaosCommandOptions, print:
   const logger = createLogger('chaos-e2e', { level: 'warn' });
   const limits = { ...defaultPlanLimits, stepsMin: Math.min(defaultPlanLimits.stepsMin, options.steps), stepsMax: options.steps };
   const summary = await runE2eSeeds({
-    runs: options.runs,
-    seedStart: options.seedStart,
+    seeds: Array.from({ length: options.runs }, (_, index) => options.seedStart + index),
     limits,
     convergenceDeadlineMs: options.convergenceSeconds * 1_000,
     shrinkRunsMax: options.shrinkRuns,

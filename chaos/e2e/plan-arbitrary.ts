@@ -53,9 +53,22 @@ function stepArbitrary(limits: PlanLimits): fc.Arbitrary<PlanStep> {
   });
 }
 
+/**
+ * The first step applies a Deployment with at least one replica, so the changes and faults after
+ * it have pods to act on (scaling or rolling what does not exist is skipped); shrinking may make
+ * it smaller but not remove it.
+ */
+function firstStepArbitrary(limits: PlanLimits): fc.Arbitrary<PlanStep> {
+  return fc.record({
+    action: fc.record({ kind: fc.constant('apply-deployment' as const), slot: indexInto(workloadNames), replicas: fc.integer({ min: 1, max: limits.replicasMax }), template: templateArbitrary() }),
+    settleMs: fc.constant(0),
+  });
+}
+
 /** A plan within `limits`; server faults never overlap (fault-schedule.ts says why). */
 export function planArbitrary(limits: PlanLimits): fc.Arbitrary<PlanStep[]> {
-  return fc.array(stepArbitrary(limits), { minLength: limits.stepsMin, maxLength: limits.stepsMax }).map(withOneServerFaultAtATime);
+  const rest = fc.array(stepArbitrary(limits), { minLength: Math.max(0, limits.stepsMin - 1), maxLength: Math.max(0, limits.stepsMax - 1) });
+  return fc.tuple(firstStepArbitrary(limits), rest).map(([first, others]) => withOneServerFaultAtATime([first, ...others]));
 }
 
 /** The plan a seed stands for: fast-check's first sample of the arbitrary with that seed, so it replays. */

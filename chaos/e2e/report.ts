@@ -23,7 +23,7 @@ export function formatSeedOutcome(outcome: SeedOutcome): string {
   const { seed, result } = outcome;
   const faults = outcome.steps.filter((step) => isFault(step.action)).length;
   const head = `seed ${seed}: ${result.passed ? 'passed' : 'FAILED'} — ${outcome.steps.length} steps (${faults} faults), converged in ${(result.convergenceMs / 1_000).toFixed(1)} s, ${(result.durationMs / 1_000).toFixed(1)} s in all`;
-  if (result.passed) return head;
+  if (result.passed) return `${head}\n  ${result.summary}`;
   const lines = [head, '  what the steps did:', ...result.journal.map((line) => `    ${line}`), '  violations:', ...formatViolations(result.violations)];
   if (outcome.shrunk !== null) {
     lines.push(`  shrunk action list (${outcome.shrunk.runs} real runs; it failed once, timing is not replayed):`);

@@ -16,8 +16,8 @@ export interface E2eClusterHandle {
 }
 
 export interface E2eSeedsOptions {
-  readonly runs: number;
-  readonly seedStart: number;
+  /** Run in this order; the command passes seed-start … seed-start + runs - 1. */
+  readonly seeds: readonly number[];
   readonly limits: PlanLimits;
   readonly convergenceDeadlineMs: number;
   /** Real runs a failing seed's shrink may make (0: print the unshrunk list). */
@@ -51,7 +51,7 @@ export async function runE2eSeeds(options: E2eSeedsOptions): Promise<E2eSeedsSum
     return options.startCluster();
   };
   try {
-    for (let seed = options.seedStart; seed < options.seedStart + options.runs; seed++) {
+    for (const seed of options.seeds) {
       handle ??= await startCluster();
       const steps = planForSeed(seed, options.limits);
       const result = await runPlan(handle, steps, namespaceFor(seed, 0), options, options.logger.child({ seed }));

@@ -25,6 +25,8 @@ export interface E2eRunResult {
   /** From the heal to convergence (or the deadline). */
   readonly convergenceMs: number;
   readonly durationMs: number;
+  /** What the converged cluster held (empty when it did not converge). */
+  readonly summary: string;
 }
 
 /** One run: the namespace, the plan's steps and faults, the heal, then the convergence checks. */
@@ -34,7 +36,7 @@ export async function runE2ePlan(options: E2eRunOptions): Promise<E2eRunResult> 
   const created = await runKubectlWithRetries(cluster, { args: ['apply', '-f', '-'], input: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }) }, logger);
   if (!created.ok) {
     const violation: E2eViolation = { property: 'run-error', message: `could not create namespace ${namespace}: ${created.error}` };
-    return { passed: false, violations: [violation], journal: [], declared: null, convergenceMs: 0, durationMs: realClock.nowMs() - startedMs };
+    return { passed: false, violations: [violation], journal: [], declared: null, convergenceMs: 0, durationMs: realClock.nowMs() - startedMs, summary: '' };
   }
   const steps = await runSteps(cluster, options.steps, namespace, logger);
   logger.info({ namespace }, 'healed; waiting for convergence');
@@ -47,5 +49,6 @@ export async function runE2ePlan(options: E2eRunOptions): Promise<E2eRunResult> 
     declared: steps.declared,
     convergenceMs: convergence.elapsedMs,
     durationMs: realClock.nowMs() - startedMs,
+    summary: convergence.summary,
   };
 }

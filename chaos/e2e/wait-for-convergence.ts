@@ -1,6 +1,7 @@
 import { realClock, type Logger } from '../../common/index.ts';
 import { checkConvergedCluster } from './checks/final-checks.ts';
 import { checkReplicasIdentical } from './checks/store-checks.ts';
+import { summarizeConverged } from './checks/summarize.ts';
 import type { E2eViolation } from './checks/violation.ts';
 import type { DeclaredState } from './declared-state.ts';
 import type { E2eCluster } from './e2e-cluster.ts';
@@ -18,6 +19,8 @@ export interface Convergence {
   /** The last reading's violations (empty when converged). */
   readonly violations: readonly E2eViolation[];
   readonly readings: number;
+  /** What the passing reading held (empty when none passed). */
+  readonly summary: string;
 }
 
 /**
@@ -28,24 +31,27 @@ export interface Convergence {
  */
 export async function waitForConvergence(cluster: E2eCluster, namespace: string, declared: DeclaredState, deadlineMs: number, logger: Logger): Promise<Convergence> {
   const startedMs = realClock.nowMs();
-  let violations: E2eViolation[] = [];
+  let violations: readonly E2eViolation[] = [];
   let readings = 0;
   while (readings === 0 || realClock.nowMs() - startedMs < deadlineMs) {
     readings++;
-    violations = await readAndCheck(cluster, namespace, declared);
-    if (violations.length === 0) return { converged: true, elapsedMs: realClock.nowMs() - startedMs, violations, readings };
+    const reading = await readAndCheck(cluster, namespace, declared);
+    violations = reading.violations;
+    if (violations.length === 0) return { converged: true, elapsedMs: realClock.nowMs() - startedMs, violations, readings, summary: reading.summary };
     logger.debug({ readings, first: violations[0]?.message, count: violations.length }, 'not converged yet');
     await sleep(convergencePollMs);
   }
-  return { converged: false, elapsedMs: realClock.nowMs() - startedMs, violations, readings };
+  return { converged: false, elapsedMs: realClock.nowMs() - startedMs, violations, readings, summary: '' };
 }
 
-async function readAndCheck(cluster: E2eCluster, namespace: string, declared: DeclaredState): Promise<E2eViolation[]> {
+async function readAndCheck(cluster: E2eCluster, namespace: string, declared: DeclaredState): Promise<{ violations: readonly E2eViolation[]; summary: string }> {
   try {
-    const violations = checkConvergedCluster(await observeCluster(cluster, namespace, declared));
-    if (violations.length > 0) return violations;
-    return checkReplicasIdentical(await readReplicaHashes(cluster.storeReplicas), cluster.storeReplicas.map((replica) => replica.name));
+    const state = await observeCluster(cluster, namespace, declared);
+    const violations = checkConvergedCluster(state);
+    if (violations.length > 0) return { violations, summary: '' };
+    const hashes = await readReplicaHashes(cluster.storeReplicas);
+    return { violations: checkReplicasIdentical(hashes, cluster.storeReplicas.map((replica) => replica.name)), summary: summarizeConverged(state, hashes) };
   } catch (error) {
-    return [{ property: 'run-error', message: `could not read the cluster: ${error instanceof Error ? error.message : String(error)}` }];
+    return { violations: [{ property: 'run-error', message: `could not read the cluster: ${error instanceof Error ? error.message : String(error)}` }], summary: '' };
   }
 }

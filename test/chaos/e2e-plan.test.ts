@@ -38,6 +38,13 @@ describe('e2e chaos plans', () => {
     }
   });
 
+  it('start by applying a Deployment with pods, so the changes and faults after it act on something', () => {
+    fc.assert(fc.property(planArbitrary(defaultPlanLimits), ([first]) => {
+      expect(first?.action.kind).toBe('apply-deployment');
+      if (first?.action.kind === 'apply-deployment') expect(first.action.replicas).toBeGreaterThanOrEqual(1);
+    }), { numRuns: 100 });
+  });
+
   it('never hold two server faults at once, so the Raft group keeps a quorum', () => {
     fc.assert(fc.property(planArbitrary(defaultPlanLimits), (steps) => {
       const windows = serverFaultWindows(steps);
