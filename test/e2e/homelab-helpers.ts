@@ -49,7 +49,7 @@ interface WireMembers {
 export async function memberStatus(endpoint: string): Promise<WireStatus | null> {
   const client = new EtcdWireClient(endpoint);
   try {
-    return await client.call<WireStatus>('Maintenance', 'Status', {}, 1_000);
+    return await client.call<WireStatus>('Maintenance', 'Status', {}, 3_000);
   } catch {
     return null;
   } finally {
@@ -68,7 +68,7 @@ export async function memberList(endpoint: string): Promise<WireMembers['members
 }
 
 /** Resolves with the endpoint that leads, once one of `endpoints` says it does. */
-export function leaderAmong(endpoints: readonly string[], timeoutMs = 20_000): Promise<string> {
+export function leaderAmong(endpoints: readonly string[], timeoutMs = 60_000): Promise<string> {
   return waitFor(`a leader among ${endpoints.join(',')}`, timeoutMs, async () => {
     for (const endpoint of endpoints) {
       const status = await memberStatus(endpoint);
