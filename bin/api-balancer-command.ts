@@ -32,7 +32,8 @@ export function registerApiBalancerCommand(program: Command, setExitCode: (code:
         setExitCode(2);
         return;
       }
-      const { runApiBalancer } = await import('../chaos/local-cluster/index.ts');
+      // The balancer's own module, not the library's index: this long-running process loads only what it runs.
+      const { runApiBalancer } = await import('../chaos/local-cluster/api-balancer.ts');
       const { createLogger, realEnv } = await import('../common/index.ts');
       const abort = new AbortController();
       for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => abort.abort());

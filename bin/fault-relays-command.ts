@@ -15,7 +15,8 @@ export function registerFaultRelaysCommand(program: Command, setExitCode: (code:
         setExitCode(2);
         return;
       }
-      const { runRelayHost } = await import('../chaos/local-cluster/index.ts');
+      // The relays' own module, not the library's index: this long-running process loads only what it runs.
+      const { runRelayHost } = await import('../chaos/local-cluster/relay-host.ts');
       const { createLogger } = await import('../common/index.ts');
       const abort = new AbortController();
       for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => abort.abort());

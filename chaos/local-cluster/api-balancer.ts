@@ -1,10 +1,11 @@
 import type { Server } from 'node:http';
 import type { Env, Logger } from '../../common/index.ts';
-import { BackendPicker } from '../../proxy/index.ts';
-import type { BackendSpec, ListenerSpec, ServicePortTarget } from '../../proxy/index.ts';
-// The proxy's own TCP listener and connection registry (not in proxy/index.ts yet): the same
-// paused-accept, bounded-connect, retry-another-backend code the Service proxy runs, reused rather
-// than written twice.
+// The proxy's own picker, TCP listener and connection registry: the same paused-accept,
+// bounded-connect, retry-another-backend code the Service proxy runs, reused rather than written
+// twice. Imported from their files, not proxy/index.ts (which lists neither the listener nor the
+// registry), so the balancer process loads only these few modules.
+import { BackendPicker } from '../../proxy/balancing/backend-picker.ts';
+import type { BackendSpec, ListenerSpec, ServicePortTarget } from '../../proxy/core/proxy-table.ts';
 import { ConnectionRegistry } from '../../proxy/runtime/connection-registry.ts';
 import { TcpListener } from '../../proxy/runtime/tcp-listener.ts';
 import { hostOf, portOf } from './cluster-plan.ts';
