@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { ProcessCluster, waitForLeader } from '../../cluster/index.ts';
 import type { ClusterControl, ExperimentCluster, LinkSetting } from './experiment-cluster.ts';
 
-/** How long a started cluster may take to elect its first leader. */
-const firstLeaderWaitMs = 30_000;
+/** How long a started cluster may take to elect its first leader (a loaded 2-core machine is slow to start 3 processes). */
+const firstLeaderWaitMs = 60_000;
 
 /**
  * Replicas only (no API, agents or NATS), as `ProcessCluster` starts them behind fault relays:

@@ -41,7 +41,7 @@ function evaluateOne(hypothesis: HypothesisSpec, timeline: Timeline, figures: Ru
       const outages = (timeline.outages[hypothesis.probe] ?? []).filter((outage) => outage.toMs === null || outage.toMs > 0);
       const gap = timeline.longestGaps[hypothesis.probe] ?? null;
       const statement = `${hypothesis.probe} is unavailable for at most ${formatDuration(hypothesis.atMostMs)} at a time`;
-      if (gap === null || measuredMs === null || !Number.isFinite(measuredMs)) return { kind: hypothesis.kind, statement, verdict: 'failed', measured: 'no successful answer during the experiment', measuredMs: null, boundMs: hypothesis.atMostMs };
+      if (gap === null || measuredMs === null) return { kind: hypothesis.kind, statement, verdict: 'failed', measured: 'no successful answer during the experiment', measuredMs: null, boundMs: hypothesis.atMostMs };
       const where = `${formatDuration(gap.fromMs)} → ${gap.toMs === null ? 'the end' : formatDuration(gap.toMs)}`;
       const count = `${outages.length} outage${outages.length === 1 ? '' : 's'} over the ${formatDuration(timeline.probes.find((probe) => probe.name === hypothesis.probe)?.toleranceMs ?? 0)} tolerance`;
       return bounded(hypothesis, statement, measuredMs, `longest gap between answers ${formatDuration(measuredMs)} (${where}); ${count}`);
@@ -70,9 +70,9 @@ function evaluateFailover(atMostMs: number, figures: RunFigures): HypothesisResu
   const statement = `a new leader is elected within ${formatDuration(atMostMs)} of losing one`;
   if (figures.failovers.length === 0) return { kind: 'max-failover', statement, verdict: 'inconclusive', measured: 'no fault took the leader away', measuredMs: null, boundMs: atMostMs };
   const parts = figures.failovers.map((figure) => `${figure.faultId}: ${figure.failoverMs === null ? 'no new leader' : formatDuration(figure.failoverMs)}`);
-  const measuredMs = figures.failoverMs;
+  const measuredMs = figures.failoversMissing > 0 ? null : figures.failoverMs;
   const verdict: Verdict = measuredMs !== null && measuredMs <= atMostMs ? 'passed' : 'failed';
-  return { kind: 'max-failover', statement, verdict, measured: `longest ${measuredMs === null || !Number.isFinite(measuredMs) ? 'never' : formatDuration(measuredMs)} (${parts.join('; ')})`, measuredMs: measuredMs !== null && Number.isFinite(measuredMs) ? measuredMs : null, boundMs: atMostMs };
+  return { kind: 'max-failover', statement, verdict, measured: `longest ${measuredMs === null ? 'never (no new leader by the end)' : formatDuration(measuredMs)} (${parts.join('; ')})`, measuredMs, boundMs: atMostMs };
 }
 
 /**

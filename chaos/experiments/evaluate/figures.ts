@@ -8,8 +8,8 @@ export interface FailoverFigure {
 }
 
 export interface ProbeFigures {
-  /** The longest gap between two answers (the probe's unavailability window); +∞ when it never answered. */
-  readonly longestOutageMs: number;
+  /** The longest gap between two answers (the probe's unavailability window); null: it never answered. */
+  readonly longestOutageMs: number | null;
   readonly unavailableMs: number;
   readonly outages: number;
   /** The slowest successful answer during the experiment; null: no answer at all. */
@@ -19,18 +19,20 @@ export interface ProbeFigures {
 /** The headline numbers of one run, for its report and for comparisons. */
 export interface RunFigures {
   readonly failovers: readonly FailoverFigure[];
-  /** The longest failover; null when no fault removed the leader. */
+  /** The longest failover that completed; null when none did (see `failoversMissing`) or no fault removed the leader. */
   readonly failoverMs: number | null;
+  /** Leader losses after which no new leader was seen before the end (JSON has no infinity). */
+  readonly failoversMissing: number;
   readonly leaderChanges: number;
   readonly probes: Readonly<Record<string, ProbeFigures>>;
 }
 
 export function computeFigures(timeline: Timeline): RunFigures {
   const failovers = timeline.faults.filter((fault) => fault.removesLeader).map((fault) => ({ faultId: fault.id, failoverMs: failoverAfter(timeline, fault) }));
-  const known = failovers.map((figure) => figure.failoverMs);
-  const failoverMs = known.length === 0 ? null : known.some((value) => value === null) ? Number.POSITIVE_INFINITY : Math.max(...(known as number[]));
+  const known = failovers.map((figure) => figure.failoverMs).filter((value): value is number => value !== null);
+  const failoverMs = known.length === 0 ? null : Math.max(...known);
   const probes = Object.fromEntries(timeline.probes.map((probe) => [probe.name, probeFigures(timeline, probe.name)]));
-  return { failovers, failoverMs, leaderChanges: timeline.leaderChanges.length, probes };
+  return { failovers, failoverMs, failoversMissing: failovers.length - known.length, leaderChanges: timeline.leaderChanges.length, probes };
 }
 
 /** At the timeline's resolution (one step), from when the fault was applied. */
@@ -51,7 +53,7 @@ function probeFigures(timeline: Timeline, probe: string): ProbeFigures {
   const latencies = timeline.samples.map((sample) => sample.probes[probe]?.latencyMs ?? null).filter((latency): latency is number => latency !== null);
   const gap = timeline.longestGaps[probe] ?? null;
   return {
-    longestOutageMs: gap === null ? Number.POSITIVE_INFINITY : outageDurationMs(gap, timeline.durationMs),
+    longestOutageMs: gap === null ? null : outageDurationMs(gap, timeline.durationMs),
     unavailableMs: durations.reduce((sum, duration) => sum + duration, 0),
     outages: outages.length,
     maxLatencyMs: latencies.length === 0 ? null : Math.max(...latencies),

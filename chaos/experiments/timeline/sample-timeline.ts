@@ -80,19 +80,22 @@ function replicaAt(readings: readonly ReplicaReading[], atMs: number): ReplicaSa
   return { reachable: true, term: latest.term, leader: latest.leader };
 }
 
-/** As `flotilla status` decides: the leader known by the answering replicas in the highest term. */
+/**
+ * As `flotilla status` decides: the leader known by the answering replicas in the highest term,
+ * with that term (a stale follower's old leader never pairs with a newer term). Without any
+ * known leader, the highest term seen (an election under way).
+ */
 export function agreedLeader(replicas: readonly ReplicaSample[]): { leader: string | null; term: number | null } {
   let best: ReplicaSample | null = null;
-  let term: number | null = null;
+  let highestTerm: number | null = null;
   for (const replica of replicas) {
     if (!replica.reachable || replica.term === null) continue;
-    term = Math.max(term ?? replica.term, replica.term);
-    if (replica.leader !== null && (best === null || (replica.term ?? 0) > (best.term ?? 0))) best = replica;
+    highestTerm = Math.max(highestTerm ?? replica.term, replica.term);
+    if (replica.leader !== null && (best === null || replica.term > (best.term ?? 0))) best = replica;
   }
-  return { leader: best?.leader ?? null, term };
+  return best === null ? { leader: null, term: highestTerm } : { leader: best.leader, term: best.term };
 }
 
-/** `attempts` sorted by end time. */
 function probeAt(attempts: readonly ProbeAttempt[], outages: readonly Outage[], atMs: number, stepMs: number): ProbeSample {
   const fromMs = atMs - stepMs;
   const ended = attempts.slice(countEndedBy(attempts, fromMs), countEndedBy(attempts, atMs));
