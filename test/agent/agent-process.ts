@@ -15,12 +15,12 @@ export class AgentProcess {
     this.process = process;
   }
 
-  static async create(root: string, nodeName: string, nats: NatsOptions, extraArgs: readonly string[] = []): Promise<AgentProcess> {
+  static async create(root: string, nodeName: string, nats: NatsOptions, extraArgs: readonly string[] = [], nodeIp = '127.0.0.1'): Promise<AgentProcess> {
     const dataDir = join(root, `agent-${nodeName}`);
     await mkdir(dataDir, { recursive: true });
     const args = [
       'agent', '--node-name', nodeName, '--nats', nats.servers.join(','), '--cluster-name', nats.clusterName,
-      '--data-dir', dataDir, '--node-ip', '127.0.0.1', ...extraArgs,
+      '--data-dir', dataDir, '--node-ip', nodeIp, ...extraArgs,
     ];
     return new AgentProcess(nodeName, dataDir, new ServerProcess({ name: nodeName, args, logPath: join(root, `agent-${nodeName}.log`) }));
   }

@@ -7,22 +7,11 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getPath, objectsIn, type JsonObject } from '../../control-plane/api/json.ts';
-import type { NatsOptions } from '../../control-plane/nats/index.ts';
-import { AgentProcess } from '../agent/agent-process.ts';
+import type { AgentProcess } from '../agent/agent-process.ts';
 import { fixtureServer, httpGet, node } from '../agent/helpers.ts';
-import { NatsServerProcess } from '../agent/nats-server-process.ts';
-import { ApiClusterHarness, eventually, sleep } from './api-cluster-harness.ts';
-
-interface PodView {
-  readonly name: string;
-  readonly nodeName: string;
-  readonly phase: string;
-  readonly ready: boolean;
-  readonly restarts: number;
-  readonly hostPort: number;
-  readonly terminating: boolean;
-}
+import type { NatsServerProcess } from '../agent/nats-server-process.ts';
+import { AgentCluster, podViews, readyPodViews, type PodView } from './agent-cluster.ts';
+import { type ApiClusterHarness, eventually, sleep } from './api-cluster-harness.ts';
 
 const manifest = (replicas: number) => `apiVersion: apps/v1
 kind: Deployment
@@ -51,56 +40,30 @@ spec:
 `;
 
 describe('agents through NATS on a real cluster', () => {
+  let cluster: AgentCluster;
   let harness: ApiClusterHarness;
   let nats: NatsServerProcess[];
   let agents: AgentProcess[];
   let directory: string;
 
   const kubectl = (...args: string[]) => harness.kubectlOk(args);
-
-  async function pods(): Promise<PodView[]> {
-    const list = JSON.parse(await kubectl('get', 'pods', '-l', 'app=web', '-o', 'json')) as JsonObject;
-    return objectsIn(list['items']).map((item) => ({
-      name: String(getPath(item, ['metadata', 'name']) ?? ''),
-      nodeName: String(getPath(item, ['spec', 'nodeName']) ?? ''),
-      phase: String(getPath(item, ['status', 'phase']) ?? ''),
-      ready: objectsIn(getPath(item, ['status', 'conditions'])).some((condition) => condition['type'] === 'Ready' && condition['status'] === 'True'),
-      restarts: Number(objectsIn(getPath(item, ['status', 'containerStatuses']))[0]?.['restartCount'] ?? 0),
-      hostPort: Number((JSON.parse(String(getPath(item, ['metadata', 'annotations', 'flotilla.io/host-ports']) ?? '{}')) as Record<string, number>)['8080'] ?? 0),
-      terminating: getPath(item, ['metadata', 'deletionTimestamp']) !== undefined,
-    }));
-  }
-
-  async function readyPods(count: number, where?: (pod: PodView) => boolean): Promise<PodView[]> {
-    return eventually(`${count} ready web pods`, 90_000, async () => {
-      const found = (await pods()).filter((pod) => !pod.terminating && pod.ready && pod.phase === 'Running' && pod.hostPort > 0 && (where?.(pod) ?? true));
-      return found.length === count ? found : null;
-    });
-  }
+  const pods = (): Promise<PodView[]> => podViews(harness, 'app=web');
+  const readyPods = (count: number, where?: (pod: PodView) => boolean): Promise<PodView[]> => readyPodViews(harness, 'app=web', count, where);
 
   async function nodeReady(name: string): Promise<string> {
     return kubectl('get', 'node', name, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}');
   }
 
   beforeAll(async () => {
-    const { mkdtemp } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
-    directory = await mkdtemp(join(tmpdir(), 'flotilla-agents-e2e-'));
-    nats = await NatsServerProcess.startCluster(directory, 3);
-    const urls = nats.map((server) => server.url).join(',');
-    harness = await ApiClusterHarness.start({ extraArgs: ['--nats', urls, '--cluster-name', 'e2e'] });
-    const options: NatsOptions = { servers: nats.map((server) => server.url), clusterName: 'e2e' };
     const usage = ['--usage-report-interval', '2'];
-    agents = [await AgentProcess.create(directory, 'node-a', options, usage), await AgentProcess.create(directory, 'node-b', options, usage)];
-    for (const agent of agents) agent.start();
+    cluster = await AgentCluster.start({ natsServers: 3, agents: [{ nodeName: 'node-a', extraArgs: usage }, { nodeName: 'node-b', extraArgs: usage }] });
+    ({ harness, nats, agents, directory } = cluster);
   }, 120_000);
 
   afterAll(async () => {
     await harness?.kubectl(['delete', 'deployment', 'web', '--wait=false']).catch(() => undefined);
     await eventually('the web pods to go', 30_000, async () => ((await pods()).length === 0 ? true : null)).catch(() => undefined);
-    for (const agent of agents ?? []) await agent.stop();
-    await harness?.stop();
-    for (const server of nats ?? []) await server.stop();
+    await cluster?.stop();
   }, 120_000);
 
   it('registers both nodes, Ready, with their leases renewed', async () => {
