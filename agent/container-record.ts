@@ -1,3 +1,5 @@
+import type { ResourceRequirements } from './pod-types.ts';
+
 /**
  * What a pod worker knows about one container of its pod, in its own terms (milliseconds, tagged
  * unions); pod-status.ts turns it into Kubernetes' ContainerStatus.
@@ -20,6 +22,11 @@ export interface ContainerRecord {
   readonly started: boolean;
   /** The runtime's id of the current (or last) instance. */
   readonly containerId?: string;
+  /** Which runtime runs it (the containerID's scheme); process when unset. */
+  readonly runtimeName?: string;
+  readonly imageID?: string;
+  /** What the runtime enforces on it (cgroups), while it runs. */
+  readonly resources?: ResourceRequirements;
 }
 
 /** Kubernetes' terminated reasons for an exit code the runtime reported. */

@@ -20,9 +20,9 @@ export function buildStartRequest(pod: Pod, container: Container, instance: numb
   if ('invalid' in probes) return configError(probes.invalid);
   const mounts = resolveMounts(container, volumePaths);
   if ('missing' in mounts) return configError(`volumeMount refers to unknown volume ${mounts.missing}`);
-  // No image means no entrypoint: `command` is the program; with only `args`, args[0] is.
+  // The process runtime has no image: `command` is the program; with only `args`, args[0] is (it
+  // refuses an empty one). The OCI runtime fills in from the image's ENTRYPOINT and CMD.
   const words = [...(container.command ?? []), ...(container.args ?? [])];
-  if (words.length === 0) return configError('the process runtime needs a command (there is no image entrypoint)');
   const request: StartContainerRequest = {
     podUid: pod.metadata.uid,
     podName: pod.metadata.name,
@@ -34,6 +34,12 @@ export function buildStartRequest(pod: Pod, container: Container, instance: numb
     ports: container.ports ?? [],
     mounts,
     ...(container.workingDir === undefined ? {} : { workingDir: container.workingDir }),
+    ...(container.image === undefined ? {} : { image: container.image }),
+    ...(container.imagePullPolicy === undefined ? {} : { imagePullPolicy: container.imagePullPolicy }),
+    ...(container.command === undefined ? {} : { command: container.command }),
+    ...(container.args === undefined ? {} : { args: container.args }),
+    ...(pod.spec.runtimeClassName === undefined ? {} : { runtimeClassName: pod.spec.runtimeClassName }),
+    ...(container.resources === undefined ? {} : { resources: container.resources }),
   };
   return { ok: true, request };
 }

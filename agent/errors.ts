@@ -11,6 +11,10 @@ export const AgentErrorCode = {
   startFailed: 'AGENT_START_FAILED',
   volumeSetupFailed: 'AGENT_VOLUME_SETUP_FAILED',
   runtimeClosed: 'AGENT_RUNTIME_CLOSED',
+  /** The pod's image is not in the node's local image store (the agent does not pull). */
+  imageNotPresent: 'AGENT_IMAGE_NOT_PRESENT',
+  /** The pod asks for a runtime this node cannot run (the OCI runtime without crun/runc/podman, an unknown runtimeClassName). */
+  runtimeUnavailable: 'AGENT_RUNTIME_UNAVAILABLE',
 } as const;
 
 export type AgentErrorCode = (typeof AgentErrorCode)[keyof typeof AgentErrorCode];

@@ -108,8 +108,9 @@ export function containerStatus(record: ContainerRecord): ContainerStatus {
     started: record.started,
     restartCount: record.restartCount,
     image: record.image,
-    imageID: '',
-    ...(record.containerId === undefined ? {} : { containerID: `process://${record.containerId}` }),
+    imageID: record.imageID ?? '',
+    ...(record.containerId === undefined ? {} : { containerID: `${record.runtimeName ?? 'process'}://${record.containerId}` }),
+    ...(record.resources === undefined || Object.keys(record.resources).length === 0 ? {} : { resources: record.resources }),
   };
 }
 

@@ -124,6 +124,8 @@ export interface VolumeMount {
 export interface Container {
   readonly name: string;
   readonly image?: string;
+  /** Always, IfNotPresent, Never: the agent never pulls, so each uses the node's local image. */
+  readonly imagePullPolicy?: string;
   readonly command?: readonly string[];
   readonly args?: readonly string[];
   readonly workingDir?: string;
@@ -191,6 +193,8 @@ export interface PodSpec {
   readonly serviceAccountName?: string;
   /** Service environment variables for the Services of the pod's namespace (default true). */
   readonly enableServiceLinks?: boolean;
+  /** `process` or `oci` picks the runtime (RuntimeClass objects are not served); unset: the agent's --runtime. */
+  readonly runtimeClassName?: string;
 }
 
 export interface ContainerStateWaiting {
@@ -229,6 +233,8 @@ export interface ContainerStatus {
   readonly image: string;
   readonly imageID: string;
   readonly containerID?: string;
+  /** The requests and limits the runtime enforces on the running container (cgroups). */
+  readonly resources?: ResourceRequirements;
 }
 
 export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';

@@ -240,6 +240,14 @@ export class PodWorker {
       if (isAgentError(error, AgentErrorCode.containerAlreadyRunning)) throw error;
       const now = this.nowMs();
       const message = error instanceof Error ? error.message : String(error);
+      const waitingReason = startWaitingReason(error, record.spec.imagePullPolicy);
+      if (waitingReason !== undefined) {
+        // Not a run that failed but one that could not begin (kubelet's waiting reasons): retried.
+        if (record.state.kind !== 'waiting' || record.state.message !== message) this.event(record, 'Warning', 'Failed', `Error: ${message}`);
+        record.state = { kind: 'waiting', reason: waitingReason, message };
+        this.wakeAt(record, now + (this.options.configRetryMs ?? PodWorkerDefaults.configRetryMs));
+        return;
+      }
       this.event(record, 'Warning', 'Failed', `Error: ${message}`);
       record.state = { kind: 'terminated', exitCode: 128, reason: 'StartError', message, finishedAtMs: now };
       this.requestSync();
@@ -421,6 +429,9 @@ export class PodWorker {
         ready: running && !record.isInit && (record.probes?.ready ?? true),
         started: running && (record.probes?.started ?? true),
         ...(record.current === undefined ? {} : { containerId: record.current.id }),
+        ...(record.current?.runtimeName === undefined ? {} : { runtimeName: record.current.runtimeName }),
+        ...(record.current?.imageID === undefined ? {} : { imageID: record.current.imageID }),
+        ...(running && record.current?.resources !== undefined ? { resources: record.current.resources } : {}),
       };
     });
   }
@@ -432,4 +443,12 @@ export class PodWorker {
   private nowMs(): number {
     return this.options.env.clock.nowMs();
   }
+}
+
+/** kubelet's waiting reasons for a container that could not be started, by the runtime's error code. */
+function startWaitingReason(error: unknown, pullPolicy: string | undefined): string | undefined {
+  if (isAgentError(error, AgentErrorCode.containerConfig)) return 'CreateContainerConfigError';
+  if (isAgentError(error, AgentErrorCode.imageNotPresent)) return pullPolicy === 'Never' ? 'ErrImageNeverPull' : 'ErrImagePull';
+  if (isAgentError(error, AgentErrorCode.runtimeUnavailable)) return 'CreateContainerError';
+  return undefined;
 }

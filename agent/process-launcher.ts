@@ -106,11 +106,11 @@ export async function createLimitedCgroup(isolation: HostIsolation, request: Sta
 }
 
 /** Kills what is left in the cgroup, reads its OOM counter, removes it: an OOM kill makes a failed exit OOMKilled. */
-export async function finishCgroup(record: ContainerStateFile, exit: ExitInfo, timers: Timers): Promise<ExitInfo> {
+export async function finishCgroup(record: ContainerStateFile, exit: ExitInfo, timers: Timers, nestedOomKills = 0): Promise<ExitInfo> {
   const directories = record.cgroups ?? [];
   if (directories.length === 0) return exit;
   await killCgroupProcesses(directories, timers);
-  const oomKills = await readOomKills(directories);
+  const oomKills = nestedOomKills + (await readOomKills(directories));
   await removeContainerCgroup(directories, timers);
   return oomKills > 0 && exit.exitCode !== 0 ? { ...exit, reason: 'OOMKilled' } : exit;
 }

@@ -46,6 +46,8 @@ export interface OciRecord {
   readonly bundle: string;
   /** The overlay mount point (unmounted once the instance exited). */
   readonly rootfs: string;
+  /** The image's STOPSIGNAL, sent instead of SIGTERM. */
+  readonly stopSignal?: string;
 }
 
 export async function writeStateFile(path: string, record: ContainerStateFile): Promise<void> {
