@@ -72,5 +72,12 @@ function parseFault(value: unknown, index: number): RelayFault {
     if (typeof delayMs === 'number' && Number.isInteger(delayMs) && delayMs >= 0 && delayMs <= delayMsMax) return { kind, delayMs };
     throw new Error(`faults[${index}].fault.delayMs must be a whole number of ms from 0 to ${delayMsMax}`);
   }
-  throw new Error(`faults[${index}].fault.kind must be pass, blackhole, reset or delay`);
+  if (kind === 'loss') {
+    // Chaos experiments' packet loss (fault-relay.ts): a share of chunks held a retransmission timeout.
+    const { rate, retransmitDelayMs, delayMs } = value as { rate?: unknown; retransmitDelayMs?: unknown; delayMs?: unknown };
+    const isDelay = (ms: unknown): ms is number => typeof ms === 'number' && Number.isInteger(ms) && ms >= 0 && ms <= delayMsMax;
+    if (typeof rate === 'number' && rate >= 0 && rate <= 1 && isDelay(retransmitDelayMs) && isDelay(delayMs)) return { kind, rate, retransmitDelayMs, delayMs };
+    throw new Error(`faults[${index}].fault needs rate (0 to 1), retransmitDelayMs and delayMs (whole ms from 0 to ${delayMsMax})`);
+  }
+  throw new Error(`faults[${index}].fault.kind must be pass, blackhole, reset, delay or loss`);
 }

@@ -1,5 +1,6 @@
 import type { ComponentTarget, Experiment, FaultAction, LinkSelection, PartitionSide } from '../experiment.ts';
 import type { ExperimentCluster } from './experiment-cluster.ts';
+import { resolveProbeUrl } from './probe-addresses.ts';
 
 /**
  * What the file asks that this cluster cannot do: unknown component names, faults on a cluster
@@ -13,6 +14,12 @@ export function checkAgainstCluster(experiment: Experiment, cluster: ExperimentC
   experiment.faults.forEach((fault, index) => {
     for (const problem of targetProblems(fault.action, servers, components)) problems.push(`faults[${index}] (${fault.id}): ${problem}`);
   });
+  for (const probe of experiment.probes) {
+    if (probe.kind !== 'http') continue;
+    const { unknown } = resolveProbeUrl(probe.url, cluster.addresses);
+    const known = Object.keys(cluster.addresses);
+    if (unknown.length > 0) problems.push(`probes.${probe.name}.url: ${unknown.map((name) => `{{${name}}}`).join(', ')} is not an address of ${cluster.description}; it has ${known.length === 0 ? 'none' : known.map((name) => `{{${name}}}`).join(', ')}`);
+  }
   const needsApi = experiment.probes.filter((probe) => probe.kind === 'deployment').map((probe) => `probes.${probe.name}`);
   if (experiment.pods !== null) needsApi.push('pods');
   if (experiment.setup.length > 0) needsApi.push('setup');

@@ -25,6 +25,8 @@ export interface ExperimentCluster {
   readonly components: readonly ClusterComponent[];
   /** Null when the cluster serves no Kubernetes API. */
   readonly kubeconfigPath: string | null;
+  /** Named `HOST:PORT`s a probe URL may use as `{{name}}` (`ingress`, `ingress-node-2`, `api`). */
+  readonly addresses: Readonly<Record<string, string>>;
   /** Null when the cluster cannot be faulted from here (remote); `faultsUnavailable` says why. */
   readonly control: ClusterControl | null;
   readonly faultsUnavailable: string;

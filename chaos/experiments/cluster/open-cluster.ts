@@ -1,5 +1,7 @@
+import type { Env } from '../../../common/index.ts';
 import type { ClusterSpec } from '../experiment.ts';
 import type { ExperimentCluster } from './experiment-cluster.ts';
+import { attachLocalClusterTarget, startLocalClusterTarget } from './local-cluster-target.ts';
 import { startProcessClusterTarget } from './process-cluster-target.ts';
 import { openRemoteTarget } from './remote-target.ts';
 
@@ -12,15 +14,18 @@ export class ClusterUnavailableError extends Error {
  * The cluster an experiment runs against: the one it starts itself (in `runDirectory`), the one
  * `flotilla up` runs in a directory, or a remote one.
  */
-export async function openCluster(spec: ClusterSpec, runDirectory: string): Promise<ExperimentCluster> {
+export async function openCluster(spec: ClusterSpec, runDirectory: string, env: Env, print: (line: string) => void): Promise<ExperimentCluster> {
   switch (spec.kind) {
     case 'start':
-      if (spec.agents > 0) {
-        throw new ClusterUnavailableError('cluster.start.agents: clusters with agents, NATS and the Kubernetes API are started by the local-cluster library (flotilla up), which this build does not have yet; set agents: 0 (replicas only) or run against a running cluster with --cluster DIR');
-      }
-      return await startProcessClusterTarget({ servers: spec.servers, serverFlags: spec.serverFlags, directory: runDirectory });
+      // Replicas only when no agent is asked for: a few processes, so quick enough for tests.
+      if (spec.agents === 0) return await startProcessClusterTarget({ servers: spec.servers, serverFlags: spec.serverFlags, directory: runDirectory });
+      return await startLocalClusterTarget({ servers: spec.servers, agents: spec.agents, serverFlags: spec.serverFlags, directory: runDirectory, env, print });
     case 'local':
-      throw new ClusterUnavailableError(`cluster.local (${spec.directory}): attaching to a cluster started by flotilla up needs the local-cluster library, which this build does not have yet`);
+      try {
+        return await attachLocalClusterTarget(spec.directory, env);
+      } catch (error) {
+        throw new ClusterUnavailableError(error instanceof Error ? error.message : String(error));
+      }
     case 'remote':
       return await openRemoteTarget(spec.etcdEndpoints, spec.kubeconfig);
   }

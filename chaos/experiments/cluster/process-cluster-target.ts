@@ -22,6 +22,7 @@ export async function startProcessClusterTarget(options: { readonly servers: 3 |
     servers: cluster.members.map((member) => ({ name: member.name, clientEndpoint: member.clientEndpoint })),
     components: cluster.members.map((member) => ({ name: member.name, kind: 'server' })),
     kubeconfigPath: null,
+    addresses: {},
     control: processControl(cluster),
     faultsUnavailable: '',
     // The run directory keeps the replicas' logs and data for whoever reads the report.

@@ -22,6 +22,7 @@ export async function openRemoteTarget(etcdEndpoints: readonly string[], kubecon
     servers,
     components: servers.map((server) => ({ name: server.name, kind: 'server' })),
     kubeconfigPath: kubeconfig,
+    addresses: {},
     control: null,
     faultsUnavailable: 'the cluster is remote: its processes and links cannot be reached from here (run the experiment on a cluster started by flotilla up, or by the experiment)',
     close: async () => undefined,

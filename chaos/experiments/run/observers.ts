@@ -1,5 +1,6 @@
 import type { Env } from '../../../common/index.ts';
 import type { ExperimentCluster } from '../cluster/experiment-cluster.ts';
+import { resolveProbeUrl } from '../cluster/probe-addresses.ts';
 import type { Experiment, ProbeSpec } from '../experiment.ts';
 import { deploymentProbe } from '../observe/deployment-probe.ts';
 import { httpProbe } from '../observe/http-probe.ts';
@@ -36,7 +37,7 @@ export async function startObservers(experiment: Experiment, cluster: Experiment
   return {
     status,
     probes,
-    timelineProbes: experiment.probes.map((probe) => ({ name: probe.name, kind: probe.kind, target: targetOf(probe), toleranceMs: probe.toleranceMs })),
+    timelineProbes: experiment.probes.map((probe) => ({ name: probe.name, kind: probe.kind, target: targetOf(probe, cluster), toleranceMs: probe.toleranceMs })),
     stop: async () => {
       await Promise.all([status.stop(), ...probes.map((probe) => probe.stop()), pods?.stop()]);
       for (const close of closers) close();
@@ -49,7 +50,7 @@ function attemptFor(probe: ProbeSpec, cluster: ExperimentCluster, reader: Kubern
     case 'kv':
       return kvProbe(probe.key, cluster.servers, probe.timeoutMs);
     case 'http':
-      return { attempt: httpProbe(probe.url, probe.expectStatus) };
+      return { attempt: httpProbe(resolveProbeUrl(probe.url, cluster.addresses).url, probe.expectStatus) };
     case 'deployment':
       // checkAgainstCluster refused a deployment probe without an API before anything started.
       if (reader === null) throw new Error(`probe ${probe.name}: no Kubernetes API`);
@@ -57,12 +58,12 @@ function attemptFor(probe: ProbeSpec, cluster: ExperimentCluster, reader: Kubern
   }
 }
 
-function targetOf(probe: ProbeSpec): string {
+function targetOf(probe: ProbeSpec, cluster: ExperimentCluster): string {
   switch (probe.kind) {
     case 'kv':
       return `write + read of ${probe.key} (etcd API)`;
     case 'http':
-      return `GET ${probe.url} → ${probe.expectStatus}`;
+      return `GET ${resolveProbeUrl(probe.url, cluster.addresses).url} → ${probe.expectStatus}`;
     case 'deployment':
       return `deployment ${probe.namespace}/${probe.deployment} has ≥ ${probe.readyReplicas} ready`;
   }

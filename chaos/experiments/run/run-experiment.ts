@@ -62,7 +62,7 @@ export { SteadyStateError } from './steady-state-error.ts';
 export async function runExperiment(options: RunExperimentOptions): Promise<RunOutcome> {
   const { experiment, print } = options;
   print(`cluster: ${describeSpec(experiment)}`);
-  const cluster = await openCluster(experiment.cluster, options.runDirectory);
+  const cluster = await openCluster(experiment.cluster, options.runDirectory, options.env, print);
   try {
     const problems = checkAgainstCluster(experiment, cluster);
     if (problems.length > 0) throw new ExperimentMismatchError(problems);
