@@ -1,4 +1,4 @@
-import { readdir, readFile, readlink } from 'node:fs/promises';
+import { readdir, readFile, readlink, realpath } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { isSameProcessAlive, readProcessStat } from '../../agent/index.ts';
 import type { ContainerProcess } from './checks/observed-cluster.ts';
@@ -57,7 +57,9 @@ async function readRecord(path: string): Promise<StateRecord | undefined> {
 }
 
 async function fromProcessTable(node: string, agentDataDirectory: string): Promise<ContainerProcess[]> {
-  const prefix = `${resolve(agentDataDirectory, 'pods')}${sep}`;
+  // /proc/<pid>/cwd is the resolved path: compare with the resolved directory (a temporary directory may sit behind a symlink).
+  const podsDirectory = resolve(agentDataDirectory, 'pods');
+  const prefix = `${await realpath(podsDirectory).catch(() => podsDirectory)}${sep}`;
   const found: ContainerProcess[] = [];
   for (const entry of await listDirectory('/proc', NodeProcessLimits.processTableEntriesMax)) {
     if (!/^\d+$/.test(entry)) continue;

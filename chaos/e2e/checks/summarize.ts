@@ -19,7 +19,11 @@ export function summarizeConverged(state: ObservedCluster, hashes: readonly Repl
     const service = state.declared.services[slot] === true ? [`service ${name} ${endpoints === undefined ? 0 : endpointsReadyKeys(endpoints).length} endpoints`] : [];
     return [...deployment, ...service];
   });
-  const processes = [...state.liveNodes].sort().map((node) => `${node} ${new Set(state.processes.filter((process) => process.node === node).map((process) => process.podUid)).size} pods`);
+  const processes = [...state.liveNodes].sort().map((node) => {
+    const here = state.processes.filter((process) => process.node === node);
+    const pods = (seenBy?: string) => new Set(here.filter((process) => seenBy === undefined || process.seenBy === seenBy).map((process) => process.podUid)).size;
+    return `${node} runs ${pods()} pods (${pods('state-file')} by state file, ${pods('process-table')} in the process table)`;
+  });
   const first = hashes.find((reading): reading is Extract<ReplicaHash, { hash: number }> => 'hash' in reading);
   const store = first === undefined ? 'store not read' : `${hashes.length} replicas at revision ${first.revision} hash ${first.hash.toString(16)}`;
   return [workloads.join(', ') || 'no workloads declared', processes.join(', '), store].join('; ');
