@@ -23,6 +23,7 @@ interface AgentCommandFlags {
   readonly httpsPort?: string;
   readonly dnsPort?: string;
   readonly proxyPortRange?: string;
+  readonly config?: string;
 }
 
 /**
@@ -55,7 +56,18 @@ export function registerAgentCommand(program: Command, setExitCode: (code: numbe
     .option('--https-port <port>', 'with --proxy: ingress HTTPS port, 0 for off (default: 443)')
     .option('--dns-port <port>', 'with --proxy: cluster DNS port (UDP and TCP), 0 for off (default: 53)')
     .option('--proxy-port-range <first-last>', 'with --proxy: where proxy ports are assigned from (default: 20000-29999)')
-    .action(async (flags: AgentCommandFlags) => {
+    .option('--config <file>', 'YAML file whose keys are these flags\' names (flags override it); flotilla join --role agent writes one')
+    .action(async (given: AgentCommandFlags, command: Command) => {
+      const { FlagsFileError, mergeFlagsFile } = await import('./flags-file.ts');
+      let flags = given;
+      try {
+        if (given.config !== undefined) flags = await mergeFlagsFile(given, given.config, command);
+      } catch (error) {
+        if (!(error instanceof FlagsFileError)) throw error;
+        process.stderr.write(`flotilla agent: ${error.message}\n`);
+        setExitCode(2);
+        return;
+      }
       const { AgentConfigError, resolveAgentConfig, runAgent } = await import('../agent/index.ts');
       const { agentProxyFlags, proxyCompanion } = await import('./agent-proxy.ts');
       const { ProxyConfigError, parseProxyFlags } = await import('../proxy/index.ts');
@@ -64,7 +76,7 @@ export function registerAgentCommand(program: Command, setExitCode: (code: numbe
       try {
         config = resolveAgentConfig(flags);
         const stray = agentProxyFlags.filter((name) => flags[name] !== undefined);
-        if (flags.proxy !== true && stray.length > 0) throw new ProxyConfigError(`${stray.map((name) => `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`).join(', ')} need --proxy (they configure the node proxy run in this process).`);
+        if (flags.proxy !== true && stray.length > 0) throw new ProxyConfigError(`${stray.map((name) => `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`).join(', ')} ${stray.length === 1 ? 'needs' : 'need'} --proxy (the node proxy run in this process).`);
         if (flags.proxy === true) companion = proxyCompanion(parseProxyFlags({ ...flags, nodeName: config.nodeName, nodeIp: config.nodeIp }), config.nats.clusterName);
       } catch (error) {
         if (!(error instanceof AgentConfigError) && !(error instanceof ProxyConfigError)) throw error;
