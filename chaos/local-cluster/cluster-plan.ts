@@ -24,6 +24,12 @@ export interface ClusterPlanInput {
   readonly env: Readonly<Record<string, string>>;
   /** The PATH agents run pods with (the starter's own), after the Node.js binary's directory. */
   readonly searchPath: string;
+  /**
+   * `in-agent` (default): `flotilla agent --proxy`, the proxy on the agent's NATS connection, one
+   * process per node. `separate`: a `flotilla proxy` process per node watching the API through the
+   * stable address (more processes, but the proxies then exercise the balancer).
+   */
+  readonly proxyPlacement?: 'in-agent' | 'separate';
 }
 
 /** Ports the plan takes from `ports`, in the order it takes them. */
@@ -109,19 +115,22 @@ export function planCluster(input: ClusterPlanInput, ports: readonly number[]): 
   const podPath = { PATH: `${dirname(input.nodePath)}:${input.searchPath}` };
   const nodes: NodeRecord[] = [];
   const nodeComponents: ComponentSpec[] = [];
+  const separateProxies = input.proxyPlacement === 'separate';
   nodeAddresses(input.agentCount).forEach((address, index) => {
     const name = `node-${index + 1}`;
     const dataDir = join(input.directory, 'nodes', name);
-    nodes.push({ name, address, dataDir, ingressHttpPort: input.ingressHttpPort, agent: name, proxy: `proxy-${name}` });
+    const ingress = `${address}:${input.ingressHttpPort}`;
+    // Proxy ports (20000-29999) need no root, and `ports` mode keeps a root run from adding cluster
+    // IPs to the host's lo; 0 turns off what the demo does not use (HTTPS, DNS).
+    const proxyFlags = ['--listen-mode', 'ports', '--listen-address', address, '--http-port', String(input.ingressHttpPort), '--https-port', '0', '--dns-port', '0'];
+    nodes.push({ name, address, dataDir, ingressHttpPort: input.ingressHttpPort, agent: name, proxy: separateProxies ? `proxy-${name}` : null });
     nodeComponents.push(flotilla(name, 'agent', [
       'agent', '--node-name', name, '--nats', natsUrls.join(','), '--cluster-name', input.clusterName,
-      '--data-dir', dataDir, '--node-ip', address,
-    ], [], podPath));
-    nodeComponents.push(flotilla(`proxy-${name}`, 'proxy', [
-      'proxy', '--node-name', name, '--kubeconfig', kubeconfigPath, '--node-ip', address, '--listen-address', address,
-      // Proxy ports (20000-29999) need no root; 0 turns off what the demo does not use (HTTPS, DNS).
-      '--listen-mode', 'ports', '--http-port', String(input.ingressHttpPort), '--https-port', '0', '--dns-port', '0',
-    ], [`${address}:${input.ingressHttpPort}`]));
+      '--data-dir', dataDir, '--node-ip', address, ...(separateProxies ? ['--listen-mode', 'ports'] : ['--proxy', ...proxyFlags]),
+    ], separateProxies ? [] : [ingress], podPath));
+    if (separateProxies) {
+      nodeComponents.push(flotilla(`proxy-${name}`, 'proxy', ['proxy', '--node-name', name, '--kubeconfig', kubeconfigPath, '--node-ip', address, ...proxyFlags], [ingress]));
+    }
   });
 
   return {

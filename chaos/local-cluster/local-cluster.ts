@@ -25,7 +25,7 @@ export interface LocalClusterOptions {
   readonly env: Env;
   /** Raft replicas (default 3). */
   readonly servers?: 3 | 5;
-  /** Worker nodes, each an agent and a proxy (default 2). */
+  /** Worker nodes, each an agent running the node proxy (default 2). */
   readonly agents?: number;
   /** One nats-server (default) or a 3-server NATS cluster. */
   readonly natsServers?: 1 | 3;
@@ -37,6 +37,8 @@ export interface LocalClusterOptions {
   readonly serverArgs?: readonly string[];
   /** Added to every component's environment (e.g. `FLOTILLA_LOG_LEVEL`). */
   readonly componentEnv?: Readonly<Record<string, string>>;
+  /** The node proxy inside each agent (`agent --proxy`, default) or as its own process; first start only. */
+  readonly proxyPlacement?: 'in-agent' | 'separate';
   /** Default: nats-server found on PATH or in the sbin directories. */
   readonly natsServerPath?: string;
   readonly logger?: Logger;
@@ -322,6 +324,7 @@ async function planNewCluster(directory: string, options: LocalClusterOptions): 
     serverArgs: options.serverArgs ?? [],
     env: options.componentEnv ?? {},
     searchPath: process.env['PATH'] ?? '/usr/bin:/bin',
+    ...(options.proxyPlacement === undefined ? {} : { proxyPlacement: options.proxyPlacement }),
   }, ports);
 }
 

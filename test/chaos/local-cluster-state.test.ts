@@ -29,7 +29,11 @@ describe('local cluster state', () => {
 
   it('plans every replica link through a relay and each node on its own address', () => {
     const state = planCluster(input(), ports(portsNeeded({ serverCount: 3, natsCount: 1 })));
-    expect(state.components.map((component) => component.name)).toEqual(['nats-1', 'relays', 'n1', 'n2', 'n3', 'api-balancer', 'node-1', 'proxy-node-1', 'node-2', 'proxy-node-2']);
+    expect(state.components.map((component) => component.name)).toEqual(['nats-1', 'relays', 'n1', 'n2', 'n3', 'api-balancer', 'node-1', 'node-2']);
+    // Each agent runs its node's proxy (`agent --proxy`), listening on the node's own address.
+    const agent = state.components.find((component) => component.name === 'node-2');
+    expect(agent?.args.join(' ')).toContain('--node-ip 127.0.0.12 --proxy --listen-mode ports --listen-address 127.0.0.12 --http-port 18080');
+    expect(agent?.listens).toEqual(['127.0.0.12:18080']);
     expect(state.relays.links).toHaveLength(6);
     const n1 = state.components.find((component) => component.name === 'n1');
     const initialCluster = n1?.args[n1.args.indexOf('--initial-cluster') + 1] ?? '';
@@ -42,6 +46,15 @@ describe('local cluster state', () => {
     const listens = state.components.flatMap((component) => component.listens);
     expect(new Set(listens).size).toBe(listens.length);
     expect(state.components.find((component) => component.name === 'node-1')?.env['PATH']).toBe('/usr/bin:/usr/bin:/bin');
+  });
+
+  it('can run each node proxy as its own process, watching the API through the stable address', () => {
+    const state = planCluster(input({ proxyPlacement: 'separate' }), ports(portsNeeded({ serverCount: 3, natsCount: 1 })));
+    expect(state.components.map((component) => component.name)).toEqual(['nats-1', 'relays', 'n1', 'n2', 'n3', 'api-balancer', 'node-1', 'proxy-node-1', 'node-2', 'proxy-node-2']);
+    expect(state.nodes[0]?.proxy).toBe('proxy-node-1');
+    const proxy = state.components.find((component) => component.name === 'proxy-node-1');
+    expect(proxy?.args).toContain(state.kubeconfigPath);
+    expect(state.components.find((component) => component.name === 'node-1')?.args).not.toContain('--proxy');
   });
 
   it('plans a 5-replica cluster on a 3-server NATS cluster with routes', () => {

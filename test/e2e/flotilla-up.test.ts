@@ -1,9 +1,10 @@
 /**
- * `flotilla up --demo` as a user runs it, on real processes: 3 servers, 2 agents with proxies, the
+ * `flotilla up --demo` as a user runs it, on real processes: 3 servers, 2 agents with their proxies, the
  * stable API address, the demo app; the installed kubectl with the kubeconfig it writes; kill -9
  * of the replica the stable address was using; `flotilla down` and Ctrl-C leaving no process; a
  * second `up` on the same directory finding the demo's objects.
  */
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { LocalCluster } from '../../chaos/local-cluster/index.ts';
 import { realEnv } from '../../common/index.ts';
 import { runProcess } from '../control-plane/harness.ts';
 import { FlotillaCommandProcess, runFlotilla } from './flotilla-command-process.ts';
+import { eventually } from './api-cluster-harness.ts';
 import { processesUsing } from './leftover-processes.ts';
 
 /** Cluster start-up on the shared 2-core machine: usually 30–60 s, more while other suites run. */
@@ -56,16 +58,20 @@ describe('flotilla up --demo', () => {
 
   it('keeps answering on the stable address after kill -9 of the replica it was using', async () => {
     const cluster = await LocalCluster.attach(directory, realEnv());
-    // The proxies hold watches through the stable address: the replica with the most is the one in use.
-    const balancer = await cluster.balancerStatus();
-    const busiest = [...balancer.backends].sort((a, b) => b.openConnections - a.openConnections)[0];
-    const victim = cluster.state.servers.find((server) => server.apiEndpoint === busiest?.endpoint);
-    expect(busiest?.openConnections ?? 0).toBeGreaterThan(0);
-    if (victim === undefined) throw new Error('no replica behind the busiest backend');
-    await cluster.killComponent(victim.name);
-    expect(await cluster.componentState(victim.name)).toBe('stopped');
-    expect(await kubectl('get', 'nodes')).toMatch(/node-1\s+Ready/);
-    expect(await kubectl('get', 'deployment', 'hello', '-o', 'jsonpath={.spec.replicas}')).toBe('2');
+    // A kubectl watch holds one connection through the stable address (the agents' proxies use
+    // NATS): the replica behind it is the one in use.
+    const watch = spawn('kubectl', ['--kubeconfig', join(directory, 'kubeconfig'), '--cache-dir', join(directory, 'kube-cache'), 'get', 'pods', '--watch'], { stdio: 'ignore' });
+    try {
+      const inUse = await eventually('the watch connection', 20_000, async () => (await cluster.balancerStatus()).backends.find((backend) => backend.openConnections > 0) ?? null);
+      const victim = cluster.state.servers.find((server) => server.apiEndpoint === inUse.endpoint);
+      if (victim === undefined) throw new Error(`no replica behind ${inUse.endpoint}`);
+      await cluster.killComponent(victim.name);
+      expect(await cluster.componentState(victim.name)).toBe('stopped');
+      expect(await kubectl('get', 'nodes')).toMatch(/node-1\s+Ready/);
+      expect(await kubectl('get', 'deployment', 'hello', '-o', 'jsonpath={.spec.replicas}')).toBe('2');
+    } finally {
+      watch.kill('SIGKILL');
+    }
   }, 60_000);
 
   it('flotilla down stops every process it started (and the pods), and the foreground up exits 0', async () => {
