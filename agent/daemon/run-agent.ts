@@ -158,14 +158,14 @@ async function runConnected(
   configs.start(connection, subjects);
   statuses.start();
   events.start();
-  services.start(subscriber(connection, subjects.objectChanges('services')));
-  // As kubelet: no container starts before the Services were read once (their variables would be missing).
-  await Promise.race([services.whenSynced(), stopped]);
-  source.start(subscriber(connection, subjects.nodePods(config.nodeName)));
   logs.start(connection, subjects, config.nodeName);
   execs.start(connection, subjects, config.nodeName);
   usage.start();
   janitor.start();
+  services.start(subscriber(connection, subjects.objectChanges('services')));
+  // As kubelet: no container starts before the Services were read once (their variables would be missing).
+  await Promise.race([services.whenSynced(), stopped]);
+  source.start(subscriber(connection, subjects.nodePods(config.nodeName)));
   void watchConnection(connection, logger, () => {
     source.onReconnect();
     services.onReconnect();
