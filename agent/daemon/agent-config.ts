@@ -23,7 +23,8 @@ export interface AgentConfig {
   readonly taints: readonly NodeTaint[];
   readonly dataDir: string;
   readonly nodeIp: string;
-  readonly runtime: 'process';
+  /** What a pod without runtimeClassName runs on. */
+  readonly runtime: 'process' | 'oci';
   /** How often cpu/memory usage is measured and reported (metrics.k8s.io), in ms. */
   readonly usageReportIntervalMs: number;
   /**
@@ -67,8 +68,7 @@ export function resolveAgentConfig(flags: AgentFlags): AgentConfig {
   const labels = parseLabels(flags.labels ?? '', problems);
   const taints = parseTaints(flags.taints ?? '', problems);
   const runtime = (flags.runtime ?? 'process').trim();
-  if (runtime === 'oci') problems.push('--runtime oci: the OCI runtime (crun/podman) is not built yet; use --runtime process');
-  else if (runtime !== 'process') problems.push(`--runtime: expected "process" (or, later, "oci"), got "${runtime}"`);
+  if (runtime !== 'process' && runtime !== 'oci') problems.push(`--runtime: expected "process" (commands on the host) or "oci" (images, through crun/runc and podman), got "${runtime}"`);
   const nodeIp = (flags.nodeIp ?? '').trim() || defaultNodeIp();
   if (isIP(nodeIp) === 0) problems.push(`--node-ip: "${nodeIp}" is not an IP address`);
   const dataDir = (flags.dataDir ?? '').trim() || defaultAgentDataDir;
@@ -77,7 +77,7 @@ export function resolveAgentConfig(flags: AgentFlags): AgentConfig {
   const serviceListenMode = (flags.listenMode ?? 'auto').trim();
   if (!isServiceListenMode(serviceListenMode)) problems.push(`--listen-mode: expected auto, cluster-ip or ports, got "${serviceListenMode}"`);
   if (problems.length > 0 || nats === null || !isServiceListenMode(serviceListenMode)) throw new AgentConfigError(problems);
-  return { nodeName, nats, labels, taints, dataDir, nodeIp, runtime: 'process', usageReportIntervalMs: interval * 1000, serviceListenMode };
+  return { nodeName, nats, labels, taints, dataDir, nodeIp, runtime: runtime === 'oci' ? 'oci' : 'process', usageReportIntervalMs: interval * 1000, serviceListenMode };
 }
 
 function parseLabels(text: string, problems: string[]): Record<string, string> {

@@ -7,7 +7,7 @@ import { readHostFacts } from '../node/host-facts.ts';
 import { LeaseRenewer } from '../node/lease-renewer.ts';
 import { volumesDirectoryAnnotation, type NodeIdentity } from '../node/node-object.ts';
 import { NodeStatusReporter } from '../node/node-status-reporter.ts';
-import { ProcessRuntime } from '../process-runtime.ts';
+import type { Runtime } from '../runtime.ts';
 import { ExecServer } from '../streams/exec-server.ts';
 import { LogServer } from '../streams/log-server.ts';
 import { ClaimCache } from '../sync/claim-cache.ts';
@@ -24,6 +24,7 @@ import { withTimeout } from '../wait.ts';
 import type { AgentConfig } from './agent-config.ts';
 import { serviceAddressingFor, stoppingOnce, type ConnectionCompanion, type RunningCompanion } from './connection-companion.ts';
 import { lockDataDirectory } from './data-dir-lock.ts';
+import { createNodeRuntime } from './node-runtime.ts';
 
 export const AgentDefaults = {
   version: 'v1.32.0-flotilla',
@@ -63,7 +64,7 @@ export async function runAgent(config: AgentConfig, options: RunAgentOptions = {
     logger.fatal({ err: error }, 'flotilla agent could not start');
     return 1;
   }
-  const runtime = new ProcessRuntime({ rootDirectory: config.dataDir, env, logger: logger.child({ component: 'runtime' }) });
+  const runtime = await createNodeRuntime(config.dataDir, config.runtime, env, logger.child({ component: 'runtime' }));
   const recovered = await runtime.recover();
   logger.info({ containers: recovered.length, running: recovered.filter((container) => container.exit === undefined).length }, 'containers left by the previous agent re-adopted');
   let connection: NatsConnection | undefined;
@@ -119,7 +120,7 @@ function subscriber(connection: NatsConnection, subject: string): ReflectorSubsc
 }
 
 async function runConnected(
-  config: AgentConfig, connection: NatsConnection, runtime: ProcessRuntime, env: Env, logger: Logger, signal: AbortSignal, stopped: Promise<void>,
+  config: AgentConfig, connection: NatsConnection, runtime: Runtime, env: Env, logger: Logger, signal: AbortSignal, stopped: Promise<void>,
   companion: RunningCompanion | undefined,
 ): Promise<void> {
   const subjects = new Subjects(config.nats.clusterName);

@@ -96,7 +96,7 @@ describe('agent configuration', () => {
       '--node-name is required (the name this machine registers as, e.g. worker-1)',
       '--nats: expected HOST:PORT or nats://HOST:PORT (comma-separated for a NATS cluster), got "x"',
       '--taints: expected KEY[=VALUE]:EFFECT with EFFECT one of NoSchedule, PreferNoSchedule, NoExecute, got "gpu:Sometimes"',
-      '--runtime: expected "process" (or, later, "oci"), got "docker"',
+      '--runtime: expected "process" (commands on the host) or "oci" (images, through crun/runc and podman), got "docker"',
       '--node-ip: "nope" is not an IP address',
     ]);
   });
