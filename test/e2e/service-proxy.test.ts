@@ -33,7 +33,7 @@ spec:
         image: fixture
         command: [${JSON.stringify(node)}, ${JSON.stringify(fixtureServer)}]
         # Keeps serving for a while after SIGTERM: the time the endpoint removal takes to reach every proxy.
-        env: [{name: TERM_DELAY_MS, value: "2000"}]
+        env: [{name: TERM_DELAY_MS, value: "3000"}]
         ports: [{name: http, containerPort: 8080}]
         readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 1}
 ---
