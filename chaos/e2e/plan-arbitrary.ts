@@ -67,7 +67,8 @@ function firstStepArbitrary(limits: PlanLimits): fc.Arbitrary<PlanStep> {
 
 /** A plan within `limits`; server faults never overlap (fault-schedule.ts says why). */
 export function planArbitrary(limits: PlanLimits): fc.Arbitrary<PlanStep[]> {
-  const rest = fc.array(stepArbitrary(limits), { minLength: Math.max(0, limits.stepsMin - 1), maxLength: Math.max(0, limits.stepsMax - 1) });
+  // size 'max': lengths spread over the whole range (fast-check's default keeps arrays near 10 items).
+  const rest = fc.array(stepArbitrary(limits), { minLength: Math.max(0, limits.stepsMin - 1), maxLength: Math.max(0, limits.stepsMax - 1), size: 'max' });
   return fc.tuple(firstStepArbitrary(limits), rest).map(([first, others]) => withOneServerFaultAtATime([first, ...others]));
 }
 
