@@ -4,7 +4,7 @@ import type { ObservationLog } from '../timeline/observations.ts';
 import type { KubernetesReader } from './kubernetes-reader.ts';
 import { PollLoop } from './poll-loop.ts';
 
-/** A pod list costs the API more than a status read: twice per timeline second step is plenty. */
+/** A pod list costs the API more than a status read: five a second is plenty for pod counts. */
 export const podPollIntervalMs = 200;
 export const podPollTimeoutMs = 1_000;
 

@@ -7,7 +7,7 @@ import { PollLoop } from './poll-loop.ts';
 /** One status read per replica per step of the timeline. */
 export const statusPollIntervalMs = 100;
 /** A replica that has not answered by then is unreachable for that reading. */
-export const statusPollTimeoutMs = 400;
+export const statusPollTimeoutMs = 800;
 
 /** Maintenance.Status and Cluster.MemberList as our protos decode them (longs as strings). */
 interface WireStatus {

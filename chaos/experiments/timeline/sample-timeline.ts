@@ -6,7 +6,7 @@ import type { FaultWindow, LeaderChange, Outage, ProbeSample, ReplicaSample, Sam
 export const timelineStepMs = 100;
 
 /** A replica whose latest answer is older than this (its status call hangs: paused) counts as unreachable. */
-export const readingStaleMs = 1_000;
+export const readingStaleMs = 1_500;
 
 export interface TimelineInput {
   readonly experiment: { readonly name: string; readonly description: string };
@@ -53,7 +53,8 @@ export function sampleTimeline(input: TimelineInput): Timeline {
     const replicas = Object.fromEntries(input.replicas.map((replica) => [replica, replicaAt(readingsOf.get(replica) ?? [], atMs)]));
     const { leader, term } = agreedLeader(Object.values(replicas));
     const probes = Object.fromEntries(input.probes.map((probe) => [probe.name, probeAt(attemptsOf.get(probe.name) ?? [], outages[probe.name] ?? [], atMs, input.stepMs)]));
-    const active = faults.filter((fault) => fault.startMs < atMs + input.stepMs && (fault.endMs === null || fault.endMs > atMs)).map((fault) => fault.id);
+    // In force at some point of the step that ends at this sample: (atMs − step, atMs].
+    const active = faults.filter((fault) => fault.startMs <= atMs && (fault.endMs === null || fault.endMs > atMs - input.stepMs)).map((fault) => fault.id);
     samples.push({ atMs, leader, term, replicas, probes, faults: active, pods: podsAt(pods, atMs) });
   }
   return {
