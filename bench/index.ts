@@ -10,3 +10,5 @@ export { runSchedulerBench } from './scheduler-bench.ts';
 export type { SchedulerBenchOptions } from './scheduler-bench.ts';
 export { runProxyBench } from './proxy-bench.ts';
 export type { ProxyBenchOptions } from './proxy-bench.ts';
+export { runPodsBench } from './pods-bench.ts';
+export type { PodsBenchOptions } from './pods-bench.ts';

@@ -9,7 +9,7 @@ function parseConcurrencies(value: string): number[] {
   return levels;
 }
 
-/** `flotilla bench kv|failover|api|scheduler|proxy`: benchmarks with their anchor measured in the same run. */
+/** `flotilla bench kv|failover|api|scheduler|proxy|pods`: benchmarks with their anchor measured in the same run. */
 export function registerBenchCommand(program: Command, setExitCode: (code: number) => void): void {
   const bench = program.command('bench').description('Benchmarks, each with its anchor (etcd, HAProxy) measured in the same run.');
   bench
@@ -54,6 +54,20 @@ export function registerBenchCommand(program: Command, setExitCode: (code: numbe
     .action(async (flags: { durationSeconds: number; connections: number; threads: number }) => {
       const { runProxyBench } = await import('../bench/index.ts');
       await runProxyBench(flags, (line) => console.log(line));
+      setExitCode(0);
+    });
+  bench
+    .command('pods')
+    .description('3 servers, nats-server and 2 real agents: create 100 pods, create→Running and create→Ready p50/p99/max, agent RSS idle and under load.')
+    .option('--pods <n>', 'pods to create', parseIntegerOption('--pods', 1, 2000), 100)
+    .option('--agents <n>', 'agents (nodes)', parseIntegerOption('--agents', 1, 16), 2)
+    .option('--concurrency <n>', 'pod creations in flight', parseIntegerOption('--concurrency', 1, 256), 10)
+    .option('--timeout-seconds <s>', 'how long the pods may take to become Ready', parseIntegerOption('--timeout-seconds', 10, 3600), 300)
+    .option('--readiness-probe-seconds <s>', 'give each pod an HTTP readiness probe with this period (default: none)', parseIntegerOption('--readiness-probe-seconds', 1, 300))
+    .action(async (flags: { pods: number; agents: number; concurrency: number; timeoutSeconds: number; readinessProbeSeconds?: number }) => {
+      const { runPodsBench } = await import('../bench/index.ts');
+      const probe = flags.readinessProbeSeconds === undefined ? {} : { readinessProbeSeconds: flags.readinessProbeSeconds };
+      await runPodsBench({ pods: flags.pods, agents: flags.agents, concurrency: flags.concurrency, timeoutMs: flags.timeoutSeconds * 1000, ...probe }, (line) => console.log(line));
       setExitCode(0);
     });
   bench
