@@ -47,7 +47,7 @@ export function registerAgentCommand(program: Command, setExitCode: (code: numbe
     .option('--taints <list>', 'node taints at registration, KEY[=VALUE]:EFFECT comma-separated')
     .option('--data-dir <dir>', 'where pods, logs and container state live (default: /var/lib/flotilla/agent)')
     .option('--node-ip <ip>', 'the address Endpoints and probes use (default: the first non-loopback IPv4)')
-    .option('--runtime <name>', 'container runtime: process (default; oci is not built yet)')
+    .option('--runtime <name>', 'what pods without runtimeClassName run on: process (commands on the host, the default) or oci (images from podman\'s local store, through crun/runc)')
     .option('--usage-report-interval <seconds>', 'how often pod and node cpu/memory usage is reported for kubectl top (default: 15)')
     .option('--proxy', 'also run the node proxy (Services, NodePorts, Ingress, DNS) in this process, on the agent\'s NATS connection')
     .option('--listen-mode <mode>', 'the proxy\'s auto, cluster-ip or ports; without --proxy: how this node\'s proxy listens, for the Service variables (default: auto)')
