@@ -8,10 +8,13 @@ import { registerFaultRelaysCommand } from './fault-relays-command.ts';
 import { registerKubeconfigCommand } from './kubeconfig-command.ts';
 import { registerProxyCommand } from './proxy-command.ts';
 import { registerServerCommand } from './server-command.ts';
+import { registerInitCommand } from './init-command.ts';
+import { registerJoinCommand } from './join-command.ts';
 import { registerRecoverCommand } from './recover-command.ts';
 import { registerSimCommand } from './sim-command.ts';
 import { registerSnapshotCommand } from './snapshot-command.ts';
 import { registerStatusCommand } from './status-command.ts';
+import { registerTokenCommand } from './token-command.ts';
 import { registerUpCommand } from './up-command.ts';
 
 /** Parses the command line and runs one component's entry point; returns the exit code. */
@@ -40,6 +43,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerProxyCommand(program, setExitCode);
   registerSnapshotCommand(program, setExitCode);
   registerRecoverCommand(program, setExitCode);
+  registerInitCommand(program, setExitCode);
+  registerJoinCommand(program, setExitCode);
+  registerTokenCommand(program, setExitCode);
   try {
     await program.parseAsync([...argv]);
   } catch (error) {

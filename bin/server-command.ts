@@ -24,6 +24,9 @@ interface ServerFlags {
   readonly natsTlsCert?: string;
   readonly natsTlsKey?: string;
   readonly clusterName?: string;
+  readonly joinListen?: string;
+  readonly natsAdvertise?: string;
+  readonly autoPromote?: string;
   readonly config?: string;
 }
 
@@ -59,6 +62,9 @@ export function registerServerCommand(program: Command, setExitCode: (code: numb
     .option('--nats-tls-cert <file>', 'client certificate for NATS (with --nats-tls-key)')
     .option('--nats-tls-key <file>', 'client key for NATS')
     .option('--cluster-name <name>', 'NATS subject prefix flotilla.<name>, shared with the agents (default: flotilla)')
+    .option('--join-listen <host:port>', 'serve flotilla join (HTTPS, cluster CA) here, e.g. 0.0.0.0:6444 (default: off)')
+    .option('--nats-advertise <urls>', 'NATS URLs handed to agents that join, comma-separated (default: the --nats URLs that are not loopback)')
+    .option('--auto-promote <bool>', 'while a learner, ask to be promoted once caught up: true or false (default: false; flotilla join sets it)')
     .option('--config <file>', 'YAML file with the same keys as these flags (flags override it)')
     .action(async (flags: ServerFlags) => {
       const { ConfigError, loadServerConfig, runServer } = await import('../control-plane/index.ts');
@@ -86,6 +92,9 @@ export function registerServerCommand(program: Command, setExitCode: (code: numb
         'nats-tls-cert': flags.natsTlsCert,
         'nats-tls-key': flags.natsTlsKey,
         'cluster-name': flags.clusterName,
+        'join-listen': flags.joinListen,
+        'nats-advertise': flags.natsAdvertise,
+        'auto-promote': flags.autoPromote,
       };
       const defined = Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined));
       let config;

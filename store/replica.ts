@@ -380,12 +380,26 @@ export class Replica {
       this.wasMember = true;
       return;
     }
-    if (!this.wasMember || isJoint(membership) || this.removed) return;
+    if (!this.wasMember || isJoint(membership) || this.removed || this.isMemberAgain()) return;
     this.removed = true;
     this.logger.warn('this member was removed from the cluster; stopping soon');
     this.options.env.timers.setTimeout(() => {
+      if (this.isMemberAgain()) {
+        this.removed = false;
+        this.logger.info('a later configuration adds this member again (it re-joined at the same address): not stopping');
+        return;
+      }
       for (const listener of this.removedListeners) listener();
     }, removalStopDelayMs);
+  }
+
+  /**
+   * Whether the newest configuration this member knows (appended, maybe not yet applied) holds it.
+   * A member removed and added again at the same address has the same Raft id, so replaying the
+   * log it receives applies its old removal before the entry that adds it back.
+   */
+  private isMemberAgain(): boolean {
+    return this.node !== null && allMembers(this.node.status().membership).includes(this.identity.nodeId);
   }
 
   private housekeeping(): void {

@@ -29,6 +29,9 @@ export const serverSettingKeys = [
   'nats-tls-cert',
   'nats-tls-key',
   'cluster-name',
+  'join-listen',
+  'nats-advertise',
+  'auto-promote',
 ] as const;
 
 export type ServerSettingKey = (typeof serverSettingKeys)[number];
@@ -56,6 +59,12 @@ export interface ServerConfig {
   readonly apiSans: readonly string[];
   /** NATS for the node agents (control-plane/nats); null: no agents are served. */
   readonly nats: NatsOptions | null;
+  /** The join service (control-plane/server/join/); null: not served. */
+  readonly joinListen: HostPort | null;
+  /** NATS URLs handed to agents that join (default: the --nats URLs that are not loopback). */
+  readonly natsAdvertise: readonly string[];
+  /** While a learner, ask to be promoted once caught up (written by flotilla join). */
+  readonly autoPromote: boolean;
 }
 
 /**
@@ -111,8 +120,8 @@ async function readConfigFile(path: string): Promise<ServerSettings> {
   for (const [key, entry] of Object.entries(value)) {
     if (!(serverSettingKeys as readonly string[]).includes(key)) {
       problems.push(`--config: unknown key "${key}" in ${path} (known: ${serverSettingKeys.join(', ')})`);
-    } else if (typeof entry === 'string' || typeof entry === 'number') {
-      settings[key as ServerSettingKey] = entry;
+    } else if (typeof entry === 'string' || typeof entry === 'number' || typeof entry === 'boolean') {
+      settings[key as ServerSettingKey] = typeof entry === 'boolean' ? String(entry) : entry;
     } else {
       problems.push(`--config: "${key}" in ${path} must be a string or a number`);
     }
@@ -177,6 +186,11 @@ export function resolveServerConfig(settings: ServerSettings): ServerConfig {
   }, problems);
   if (nats !== null && apiListen === null) problems.push('--nats needs --api-listen (agents are served from this replica\'s Kubernetes API object layer)');
   for (const name of apiSans) if (!/^[A-Za-z0-9.:*-]+$/.test(name)) problems.push(`--api-san: "${name}" is not a DNS name or IP address`);
+  const joinListen = address('join-listen', text('join-listen'));
+  const natsAdvertise = (text('nats-advertise') ?? '').split(',').map((url) => url.trim()).filter((url) => url !== '');
+  for (const url of natsAdvertise) if (!/^(nats|tls):\/\/[^\s/]+:\d{1,5}$/.test(url)) problems.push(`--nats-advertise: expected nats://HOST:PORT (or tls://), got "${url}"`);
+  const autoPromote = text('auto-promote') ?? 'false';
+  if (autoPromote !== 'true' && autoPromote !== 'false') problems.push(`--auto-promote: expected true or false, got "${autoPromote}"`);
   const token = text('cluster-token');
   if (token === '') problems.push('--cluster-token: must not be empty when given');
   const advertised = text('advertise-client-url');
@@ -201,6 +215,9 @@ export function resolveServerConfig(settings: ServerSettings): ServerConfig {
     apiListen,
     apiSans,
     nats,
+    joinListen,
+    natsAdvertise: natsAdvertise.length > 0 ? natsAdvertise : (nats?.servers ?? []).filter((url) => !/^(nats:\/\/|tls:\/\/)?(127\.|localhost|\[?::1\]?)/.test(url)),
+    autoPromote: autoPromote === 'true',
   };
 }
 

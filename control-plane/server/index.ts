@@ -20,3 +20,4 @@ export { runRecover } from './recover.ts';
 export type { RecoverRequest } from './recover.ts';
 export { quorumLines, quorumOf } from './status-quorum.ts';
 export type { ListedMember, QuorumInput } from './status-quorum.ts';
+export * from './join/index.ts';

@@ -9,6 +9,7 @@ import { defaultControllerFactories } from '../controllers/index.ts';
 import { DeferredPodStreams, startNatsBridge, type NatsBridge } from '../nats/index.ts';
 import { cpuProfileDirectoryVariable, startCpuProfile } from './cpu-profile.ts';
 import { ServerMetrics, startMetricsServer, type MetricsServer } from './metrics.ts';
+import { startJoinParts, type JoinParts } from './join/join-wiring.ts';
 
 export interface RunServerOptions {
   readonly logger?: Logger;
@@ -36,6 +37,7 @@ export async function runServer(config: ServerConfig, options: RunServerOptions 
   let backend: ReplicatedBackend | null = null;
   let api: EtcdApiServer | null = null;
   let metricsServer: MetricsServer | null = null;
+  let join: JoinParts | null = null;
   const stopped = new Promise<string>((resolve) => {
     const onSignal = (signal: NodeJS.Signals): void => {
       process.once(signal, () => {
@@ -74,16 +76,17 @@ export async function runServer(config: ServerConfig, options: RunServerOptions 
     backend = new ReplicatedBackend({ replica, env, logger });
     api = await startEtcdApiServer({ host: config.clientListen.host, port: config.clientListen.port, backend, logger });
     if (config.metricsListen !== null) metricsServer = await startMetricsServer(config.metricsListen, metrics, healthOf(replica), logger);
+    join = startJoinParts(config, replica, backend, env, logger);
   } catch (error) {
     logger.fatal({ err: error }, 'flotilla server could not start');
-    await shutdown(logger, { replica, backend, api, metricsServer, kubernetesApi: null });
+    await shutdown(logger, { replica, backend, api, metricsServer, kubernetesApi: null, join });
     return 1;
   }
   const kubernetesApi = startKubernetesApi(config, replica, env, logger);
   const removed = new Promise<string>((resolve) => replica?.onRemoved(() => resolve('removed from the cluster')));
   const reason = await Promise.race([stopped, removed, kubernetesApi.failed]);
   logger.info({ reason }, 'flotilla server shutting down');
-  await shutdown(logger, { replica, backend, api, metricsServer, kubernetesApi });
+  await shutdown(logger, { replica, backend, api, metricsServer, kubernetesApi, join });
   const profilePath = await profiler?.stop();
   logger.info(profilePath === undefined ? {} : { profilePath }, 'flotilla server stopped');
   return 0;
@@ -143,6 +146,7 @@ interface Parts {
   readonly backend: ReplicatedBackend | null;
   readonly api: EtcdApiServer | null;
   readonly metricsServer: MetricsServer | null;
+  readonly join: JoinParts | null;
 }
 
 async function shutdown(logger: Logger, parts: Parts): Promise<void> {
@@ -154,6 +158,7 @@ async function shutdown(logger: Logger, parts: Parts): Promise<void> {
     }
   };
   await step('metrics', () => parts.metricsServer?.close());
+  await step('join service', () => parts.join?.close());
   await step('Kubernetes API', () => parts.kubernetesApi?.close());
   await step('client API', () => parts.api?.close({ graceMs: closeGraceMs }));
   await step('backend', () => parts.backend?.close());

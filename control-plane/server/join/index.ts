@@ -1,0 +1,13 @@
+export { decodeJoinToken, encodeJoinToken, JoinTokenError, joinTokenPrefix } from './join-token.ts';
+export type { JoinToken } from './join-token.ts';
+export { caSha256Of } from './ca-fingerprint.ts';
+export { requestJoin, fetchVerifiedCa, JoinRefusedError, JoinClientLimits } from './join-client.ts';
+export { readJoinToken, JoinTokenNotReadyError } from './join-token-source.ts';
+export { waitForJoinToken, waitForVoter } from './join-waits.ts';
+export { initServerSettings, joinServerSettings, joinAgentSettings, writeConfigFile, defaultPorts } from './machine-config.ts';
+export type { ServerMachine, AgentMachine } from './machine-config.ts';
+export type { ServerJoinAnswer, AgentJoinAnswer } from './join-handlers.ts';
+export { startJoinService } from './join-service.ts';
+export type { JoinService, JoinServiceOptions } from './join-service.ts';
+export { startSelfPromotion } from './self-promotion.ts';
+export { joinRecordKey } from './join-record.ts';
