@@ -41,10 +41,12 @@ export class ProcessLauncher implements ContainerLauncher {
     await mkdir(root, { recursive: true });
     const namespace = this.options.isolation.mountNamespace;
     const binds: BindMount[] = namespace === false ? [] : await prepareBindMounts(request.mounts, this.options.rootDirectory);
-    if (namespace === false) {
-      const skipped = await linkMounts(root, request.mounts);
-      if (skipped.length > 0) this.options.logger.warn({ podUid: request.podUid, containerName: request.containerName, mounts: skipped.map((mount) => mount.mountPath) }, 'mount paths not linkable; use FLOTILLA_VOLUME_*');
-    }
+    // The fallback's symlinks under the container's directory stay in root mode (programs that
+    // use relative paths work in both modes), pointing at the mountPath: through the bind mount,
+    // so readOnly holds for them too.
+    const links = namespace === false ? request.mounts : request.mounts.map((mount, index) => ({ ...mount, hostPath: binds[index]?.target ?? mount.hostPath }));
+    const skipped = await linkMounts(root, links);
+    if (skipped.length > 0) this.options.logger.warn({ podUid: request.podUid, containerName: request.containerName, mounts: skipped.map((mount) => mount.mountPath) }, 'mount paths not linkable; use FLOTILLA_VOLUME_*');
     const env = buildProcessEnv({ podName: request.podName, containerRoot: root, hostPath: this.options.containerPath ?? process.env['PATH'], resolved: request.env, ports, mounts: request.mounts });
     const cwd = await workingDirectory(root, request.workingDir);
     const argv = expandCommand(request.argv, new Map(Object.entries(env)));

@@ -87,6 +87,10 @@ describe.skipIf(noNamespaces)(`process runtime, root mode: mount namespaces${noN
     const attempt = await runtime.exec(container.id, ['sh', '-c', `echo again > ${mountPath}/refused`], { timeoutMs: 5_000 });
     expect(attempt.exitCode).not.toBe(0);
     expect(attempt.stderr).toMatch(/Read-only file system/);
+    // The relative symlink under the container's directory goes through the read-only mount too.
+    const relative = await runtime.exec(container.id, ['sh', '-c', `cat .${mountPath}/greeting && echo again > .${mountPath}/refused`], { timeoutMs: 5_000 });
+    expect(relative).toMatchObject({ stdout: 'hello from the volume\n' });
+    expect(relative.exitCode).not.toBe(0);
     await expect(readFile(join(volume, 'refused'), 'utf8')).rejects.toThrow();
   });
 });
