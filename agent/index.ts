@@ -11,6 +11,16 @@ export type {
 } from './runtime.ts';
 export { ProcessRuntime, ProcessRuntimeLimits } from './process-runtime.ts';
 export type { ProcessRuntimeOptions } from './process-runtime.ts';
+export { SupervisedRuntime, SupervisedRuntimeLimits } from './supervised-runtime.ts';
+export { detectHostIsolation, noIsolation } from './host-isolation.ts';
+export type { HostIsolation } from './host-isolation.ts';
+export { OciRuntime } from './oci-runtime.ts';
+export type { OciRuntimeOptions } from './oci-runtime.ts';
+export { detectOciTools } from './oci-tools.ts';
+export type { OciTools } from './oci-tools.ts';
+export { RuntimeRouter, runtimeNames } from './runtime-router.ts';
+export type { RuntimeName, UnavailableRuntime } from './runtime-router.ts';
+export { createNodeRuntime } from './daemon/node-runtime.ts';
 export { LogLimits } from './log-rotation.ts';
 export type { LogRotationLimits } from './log-rotation.ts';
 export { readProcessStat, isSameProcessAlive } from './proc-stat.ts';

@@ -6,10 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { isAgentError, PodWorker, resolveMounts, setUpVolumes, type Container, type Pod, type PodStatus, type RuntimeContainer, type StartContainerRequest } from '../../agent/index.ts';
-import { detectHostIsolation } from '../../agent/host-isolation.ts';
-import { OciRuntime } from '../../agent/oci-runtime.ts';
-import { detectOciTools } from '../../agent/oci-tools.ts';
+import { detectHostIsolation, detectOciTools, isAgentError, OciRuntime, PodWorker, resolveMounts, setUpVolumes, type Container, type Pod, type PodStatus, type RuntimeContainer, type StartContainerRequest } from '../../agent/index.ts';
 import { buildTestImage } from './oci-test-image.ts';
 import { collect, httpGet, lookups, makePod, makeTempDirectory, removeDirectory, testEnv, waitFor } from './helpers.ts';
 

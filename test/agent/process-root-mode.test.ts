@@ -7,8 +7,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ProcessRuntime, type RuntimeContainer, type StartContainerRequest } from '../../agent/index.ts';
-import { detectHostIsolation, type HostIsolation } from '../../agent/host-isolation.ts';
+import { detectHostIsolation, ProcessRuntime, type HostIsolation, type RuntimeContainer, type StartContainerRequest } from '../../agent/index.ts';
 import { makeTempDirectory, removeDirectory, testEnv, waitFor } from './helpers.ts';
 
 const isolation: HostIsolation = await detectHostIsolation();

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PodWorker, ProcessRuntime, type PodStatus } from '../../agent/index.ts';
-import { RuntimeRouter } from '../../agent/runtime-router.ts';
+import { PodWorker, ProcessRuntime, RuntimeRouter, type PodStatus } from '../../agent/index.ts';
 import { fixtureServer, lookups, makePod, makeTempDirectory, node, removeDirectory, testEnv, waitFor } from './helpers.ts';
 
 let root: string;
