@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises';
 import { readProcessStat } from '../../agent/index.ts';
 import type { Env } from '../../common/index.ts';
 import { LocalClusterLimits } from './limits.ts';
@@ -12,8 +13,29 @@ export async function processState(identity: ProcessIdentity | null): Promise<Pr
   if (identity === null) return 'stopped';
   const stat = await readProcessStat(identity.pid);
   if (stat === undefined || stat.startTicks !== identity.startTicks) return 'stopped';
-  if (stat.state === 'Z' || stat.state === 'X') return 'stopped';
+  if (stat.state === 'Z' || stat.state === 'X') return (await hasLiveThreads(identity.pid)) ? 'running' : 'stopped';
   return stat.state === 'T' ? 'paused' : 'running';
+}
+
+/**
+ * A thread-group leader shows Z as soon as its own thread is gone, while the process's other
+ * threads (Node's thread pool, V8's workers) may still be exiting and still hold its sockets: a
+ * restart in that window finds the ports taken (seen after kill -9 of an agent, then an
+ * immediate start). The process is gone only when no other thread is left.
+ */
+async function hasLiveThreads(pid: number): Promise<boolean> {
+  let tasks: string[];
+  try {
+    tasks = await readdir(`/proc/${pid}/task`);
+  } catch {
+    return false;
+  }
+  for (const task of tasks) {
+    if (task === String(pid)) continue;
+    const stat = await readProcessStat(Number(task));
+    if (stat !== undefined && stat.state !== 'Z' && stat.state !== 'X') return true;
+  }
+  return false;
 }
 
 /** Signals the process only if it is still the one recorded (pid and start time). */
