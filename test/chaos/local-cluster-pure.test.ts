@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { RelayLinkRecord } from '../../chaos/local-cluster/cluster-state.ts';
 import { partitionFaults } from '../../chaos/local-cluster/relay-control.ts';
 import { eligibleReplicas, ReplicaHealth } from '../../chaos/local-cluster/replica-health.ts';
+import { planCluster, portsNeeded } from '../../chaos/local-cluster/cluster-plan.ts';
+import { formatComponentStatus } from '../../chaos/local-cluster/status-report.ts';
 import { parseUpFlags } from '../../bin/up-command.ts';
 import { main } from '../../bin/index.ts';
 
@@ -31,6 +33,22 @@ describe('local cluster: partitions, balancer health and up flags', () => {
     expect(eligibleReplicas([a, b])).toEqual([a, b]);
     a.record({ ok: true });
     expect(eligibleReplicas([a, b])).toEqual([a]);
+  });
+
+  it('shows every component with its state, pid and first ports, then the stable address and the nodes', () => {
+    const state = planCluster({
+      directory: '/d', serverCount: 3, agentCount: 1, natsCount: 1, clusterName: 'flotilla', natsServerPath: '/usr/sbin/nats-server', nodePath: '/usr/bin/node',
+      flotillaBin: '/r/bin/flotilla.js', ingressHttpPort: 18080, serverArgs: [], env: {}, searchPath: '/usr/bin',
+    }, Array.from({ length: portsNeeded({ serverCount: 3, natsCount: 1 }) }, (_, index) => 20_000 + index));
+    const text = formatComponentStatus(state, state.components.map((component, index) => ({
+      name: component.name, kind: component.kind, state: index === 2 ? 'stopped' : index === 3 ? 'paused' : 'running', pid: index === 2 ? null : 100 + index, logPath: component.logPath, listens: component.listens,
+    })));
+    expect(text).toMatch(/^COMPONENT\s+KIND\s+STATE\s+PID\s+LISTENS\n/);
+    expect(text).toMatch(/\nn1\s+server\s+stopped\s+-\s+127\.0\.0\.1:\d+,127\.0\.0\.1:\d+\n/);
+    expect(text).toMatch(/\nn2\s+server\s+paused\s+103\s/);
+    expect(text).toContain('6 of 7 components running in /d');
+    expect(text).toContain(`https://${state.apiBalancer.endpoint}`);
+    expect(text).toContain('node-1 127.0.0.11 (ingress :18080)');
   });
 
   it('reads up flags and says what to fix', () => {
