@@ -81,7 +81,7 @@ describe('agent configuration', () => {
     expect(config).toEqual({
       nodeName: 'worker-1.lan', nats: { servers: ['nats://10.0.0.1:4222'], clusterName: 'flotilla' }, labels: { zone: 'attic', 'example.com/role': 'db' },
       taints: [{ key: 'gpu', value: 'yes', effect: 'NoSchedule' }, { key: 'spot', effect: 'NoExecute' }], dataDir: '/tmp/a', nodeIp: '10.0.0.9', runtime: 'process',
-      usageReportIntervalMs: 15_000,
+      usageReportIntervalMs: 15_000, serviceListenMode: 'auto',
     });
   });
 
