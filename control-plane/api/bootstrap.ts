@@ -1,3 +1,4 @@
+import { isFlotillaError } from '../../common/index.ts';
 import type { ApiContext } from './context.ts';
 import { ApiError } from './status.ts';
 import { createObject } from './objects/object-operations.ts';
@@ -8,7 +9,7 @@ import { defaultStorageClassAnnotation, storageClassResource } from './registry/
 export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const;
 
 export async function bootstrapNamespaces(context: ApiContext): Promise<void> {
-  for (const name of systemNamespaces) await createUnlessPresent(() => createObject(context, namespaceResource, undefined, { metadata: { name } }, false));
+  for (const name of systemNamespaces) await createUnlessPresent(context, () => createObject(context, namespaceResource, undefined, { metadata: { name } }, false));
 }
 
 /**
@@ -26,7 +27,7 @@ export const localPathStorageClass = {
  * who removed its default annotation keeps that choice).
  */
 export async function bootstrapDefaultStorageClass(context: ApiContext): Promise<void> {
-  await createUnlessPresent(() => createObject(context, storageClassResource, undefined, {
+  await createUnlessPresent(context, () => createObject(context, storageClassResource, undefined, {
     metadata: { name: localPathStorageClass.name, annotations: { [defaultStorageClassAnnotation]: 'true' } },
     provisioner: localPathStorageClass.provisioner,
     reclaimPolicy: 'Delete',
@@ -34,10 +35,24 @@ export async function bootstrapDefaultStorageClass(context: ApiContext): Promise
   }, false));
 }
 
-async function createUnlessPresent(create: () => Promise<unknown>): Promise<void> {
-  try {
-    await create();
-  } catch (error) {
-    if (!(error instanceof ApiError && error.code === 409)) throw error;
+/** Attempts at one start-up object, `bootstrapRetryMs` apart (about 5 s: elections take well under one). */
+export const bootstrapAttemptsMax = 20;
+const bootstrapRetryMs = 250;
+
+/**
+ * A store error (no leader yet, or leadership lost mid-write with the outcome unknown) is retried:
+ * the create is safe to repeat, it either makes the object or answers AlreadyExists. Without the
+ * retry, a leader change while a replica starts made its whole API fail and the server exit.
+ */
+async function createUnlessPresent(context: ApiContext, create: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await create();
+      return;
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 409) return;
+      if (!isFlotillaError(error) || attempt >= bootstrapAttemptsMax) throw error;
+    }
+    await new Promise<void>((resolve) => context.env.timers.setTimeout(resolve, bootstrapRetryMs));
   }
 }
