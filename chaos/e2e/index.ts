@@ -7,6 +7,8 @@ export type { E2eChaosCommandOptions } from './command.ts';
 export { runE2eSeeds, namespaceFor } from './run-seeds.ts';
 export type { E2eClusterHandle, E2eSeedsOptions, E2eSeedsSummary } from './run-seeds.ts';
 export { runE2ePlan } from './run.ts';
+export { waitForConvergence } from './wait-for-convergence.ts';
+export type { Convergence } from './wait-for-convergence.ts';
 export type { E2eRunOptions, E2eRunResult } from './run.ts';
 export { startLocalE2eCluster } from './local-cluster-adapter.ts';
 export type { E2eCluster, AgentNode, KubectlInvocation, KubectlResult } from './e2e-cluster.ts';

@@ -26,6 +26,7 @@ export async function observeCluster(cluster: E2eCluster, namespace: string, dec
   return {
     namespace,
     declared,
+    clusterNodes: cluster.agents.map((agent) => agent.name),
     liveNodes,
     nodes: ofKind(global, 'Node'),
     pods: ofKind(global, 'Pod'),

@@ -52,8 +52,16 @@ export async function runE2eSeeds(options: E2eSeedsOptions): Promise<E2eSeedsSum
   };
   try {
     for (const seed of options.seeds) {
-      handle ??= await startCluster();
       const steps = planForSeed(seed, options.limits);
+      try {
+        handle ??= await startCluster();
+      } catch (error) {
+        // A cluster that cannot start fails this seed (its logs stay on disk) and the next seed tries a fresh one.
+        const outcome: SeedOutcome = { seed, steps, result: failedBeforeRunning(`could not start the cluster: ${error instanceof Error ? error.message : String(error)}`), shrunk: null, directory: '(see the error)' };
+        outcomes.push(outcome);
+        options.print(formatSeedOutcome(outcome));
+        continue;
+      }
       const result = await runPlan(handle, steps, namespaceFor(seed, 0), options, options.logger.child({ seed }));
       const directory = handle.directory;
       const clean = result.passed && (await resetBetweenRuns(handle.cluster, namespaceFor(seed, 0), options.logger));
@@ -72,6 +80,10 @@ export async function runE2eSeeds(options: E2eSeedsOptions): Promise<E2eSeedsSum
   const passed = outcomes.filter((outcome) => outcome.result.passed).length;
   options.print(`${passed} passed, ${outcomes.length - passed} failed`);
   return { passed, failed: outcomes.length - passed, outcomes, clustersStarted };
+}
+
+function failedBeforeRunning(message: string): E2eRunResult {
+  return { passed: false, violations: [{ property: 'run-error', message }], journal: [], declared: null, convergenceMs: 0, durationMs: 0, summary: '' };
 }
 
 /** The run's namespace: `attempt` 0 is the seed's own run, the others its shrink candidates. */

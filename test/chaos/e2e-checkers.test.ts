@@ -82,6 +82,7 @@ function convergedState(overrides: Partial<ObservedCluster> = {}): ObservedClust
   return {
     namespace,
     declared,
+    clusterNodes: ['node-1', 'node-2'],
     liveNodes: new Set(['node-1', 'node-2']),
     nodes: [node('node-1'), node('node-2')],
     pods: [pod({ uid: 'u1', node: 'node-1', hostPort: 30_001 }), pod({ uid: 'u2', node: 'node-2', hostPort: 30_002 })],
@@ -145,7 +146,10 @@ describe('e2e chaos final checks', () => {
     const stale = convergedState({ pods: [pod({ uid: 'u1', node: 'node-1', hostPort: 30_001 }), pod({ uid: 'u2', node: 'node-2', hostPort: 30_002, image: 'fixture:3' })] });
     expect(checkConvergedCluster(stale).map((violation) => violation.message)).toEqual([expect.stringContaining('runs an old template (image fixture:3 instead of fixture:1)')]);
     const agentDown = convergedState({ liveNodes: new Set(['node-1']) });
-    expect(checkConvergedCluster(agentDown).map((violation) => violation.message)).toEqual([expect.stringContaining('is on node-2, whose agent is not running')]);
+    expect(checkConvergedCluster(agentDown).map((violation) => violation.message)).toEqual([
+      'the agent of node node-2 is not running after the heal',
+      expect.stringContaining('is on node-2, whose agent is not running'),
+    ]);
     const noProcess = convergedState({ processes: [containerProcess('u1', 'node-1', 101)] });
     expect(properties(noProcess)).toEqual(['deployment-converged', 'pods-run-where-bound']);
   });

@@ -4,9 +4,10 @@ import type { ObservedCluster } from './observed-cluster.ts';
 import { describePod } from './pod-readers.ts';
 import type { E2eViolation } from './violation.ts';
 
-/** Every node whose agent runs is registered and Ready (after the heal every agent runs). */
+/** After the heal every node's agent runs, and its Node is registered and Ready. */
 export function checkNodesReady(state: ObservedCluster): E2eViolation[] {
-  return [...state.liveNodes].sort().flatMap((node): E2eViolation[] => {
+  return [...state.clusterNodes].sort().flatMap((node): E2eViolation[] => {
+    if (!state.liveNodes.has(node)) return [{ property: 'nodes-ready', message: `the agent of node ${node} is not running after the heal` }];
     const object = state.nodes.find((candidate) => nameOf(candidate) === node);
     if (object === undefined) return [{ property: 'nodes-ready', message: `node ${node} runs an agent but is not registered` }];
     const ready = conditionStatus(valueAt(object, ['status', 'conditions']), 'Ready');

@@ -24,6 +24,8 @@ export interface ContainerProcess {
 export interface ObservedCluster {
   readonly namespace: string;
   readonly declared: DeclaredState;
+  /** Every node the cluster has (after the heal, every one's agent should run). */
+  readonly clusterNodes: readonly string[];
   /** Nodes whose agent process is running. */
   readonly liveNodes: ReadonlySet<string>;
   readonly nodes: readonly JsonObject[];
