@@ -3,9 +3,6 @@ import { planArbitrary } from './plan-arbitrary.ts';
 import type { PlanLimits, PlanStep } from './plan.ts';
 import type { E2eRunResult } from './run.ts';
 
-/** Real runs one shrink may make (each takes tens of seconds); past it fast-check is told "passed" and stops. */
-export const shrinkRunsDefault = 8;
-
 export interface ShrunkPlan {
   readonly steps: readonly PlanStep[];
   readonly result: E2eRunResult;
@@ -26,6 +23,7 @@ export async function shrinkFailingPlan(
   limits: PlanLimits,
   failing: { readonly steps: readonly PlanStep[]; readonly result: E2eRunResult },
   runPlan: (steps: readonly PlanStep[], attempt: number) => Promise<E2eRunResult | null>,
+  /** Real runs it may make (each takes tens of seconds); past it fast-check is told "passed" and stops. */
   runsMax: number,
 ): Promise<ShrunkPlan> {
   let runs = 0;
