@@ -58,7 +58,7 @@ export interface ReflectorOptions<Message extends PublishedMessage> {
  * arrive during the list are held and applied after it if newer. A new epoch, a sequence gap, a
  * first message whose `since` is newer than the last list, a reconnect, or silence for
  * `resyncSilenceMs` starts a new list, so a lost message costs a re-list, never a wrong view.
- * (agent/sync/pod-source.ts follows the same rule for a node's pods.)
+ * (The agent's pod source and Service cache and the proxy's cluster source all use it.)
  */
 export class ListWatchReflector<Message extends PublishedMessage> {
   private readonly tracker = new SequenceTracker();
