@@ -1,24 +1,15 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { JsonObject } from '../../control-plane/api/json.ts';
 import {
-  AgentOperation, decodeReply, encodeMessage, listAllPages, natsRequest, ProtocolLimits, protocolVersion, readConfigGetResult, readObjectsListResult, type ListedObjects, readEmptyResult, readEventsRecordResult,
+  AgentOperation, listAllPages, listClusterObjects, OperationRefusedError, ProtocolLimits, readConfigGetResult, type ListedObjects, readEmptyResult, readEventsRecordResult,
   readMetricsReportResult, readNodeRegisterResult, readVolumesListResult, readVolumesResolveResult, readNodeStatusResult, readPodsDeleteResult, readPodsListResult, readPodsStatusResult,
-  type AgentEvent, type ConfigGetResult, type ConfigKind, type EventsRecordResult, type Fields, type MetricsReportRequest, type MetricsReportResult,
-  type NodeRegisterResult, type NodeStatusResult, type PodStatusResultEntry, type PodStatusUpdate, type PodsDeleteResult, type ProtocolFailure, type Subjects, type VolumesListResult, type VolumesResolveResult,
+  requestOperation, type AgentEvent, type ConfigGetResult, type ConfigKind, type EventsRecordResult, type Fields, type MetricsReportRequest, type MetricsReportResult,
+  type NodeRegisterResult, type NodeStatusResult, type PodStatusResultEntry, type PodStatusUpdate, type PodsDeleteResult, type Subjects, type VolumesListResult, type VolumesResolveResult,
 } from '../../control-plane/nats/protocol/index.ts';
 
-/** The control plane answered, with a failure (a Kubernetes status code and message). */
-export class ControlPlaneError extends Error {
-  override readonly name = 'ControlPlaneError';
-  readonly code: number;
-  readonly reason: string;
-
-  constructor(operation: string, failure: ProtocolFailure) {
-    super(`${operation}: ${failure.message} (${failure.code} ${failure.reason})`);
-    this.code = failure.code;
-    this.reason = failure.reason;
-  }
-}
+/** The control plane answered, with a failure (a Kubernetes status code and message): the protocol's OperationRefusedError. */
+export const ControlPlaneError = OperationRefusedError;
+export type ControlPlaneError = OperationRefusedError;
 
 export function isControlPlaneError(error: unknown, code?: number): error is ControlPlaneError {
   return error instanceof ControlPlaneError && (code === undefined || error.code === code);
@@ -49,22 +40,16 @@ export class ControlPlaneClient {
 
   /** Every pod bound to this node, read page by page at one revision. */
   async listPods(signal?: AbortSignal): Promise<{ pods: JsonObject[]; revision: number }> {
-    const pods: JsonObject[] = [];
-    let revision = 0;
-    let continueAfter = '';
-    for (let page = 0; page < listPagesMax; page++) {
+    const { objects, revision } = await listAllPages(async (revision, continueAfter) => {
       const result = await this.call(AgentOperation.podsList, { nodeName: this.nodeName, revision, continueAfter }, readPodsListResult, signal, ProtocolLimits.listRequestTimeoutMs);
-      pods.push(...result.pods);
-      revision = result.revision;
-      if (result.continueAfter === '') return { pods, revision };
-      continueAfter = result.continueAfter;
-    }
-    throw new Error(`the pod list of node ${this.nodeName} did not end within ${listPagesMax} pages`);
+      return { revision: result.revision, objects: result.pods, continueAfter: result.continueAfter };
+    }, `pods of node ${this.nodeName}`, listPagesMax);
+    return { pods: [...objects], revision };
   }
 
   /** Every Service of the cluster (for the containers' Service variables), page by page at one revision. */
   async listServices(signal?: AbortSignal): Promise<ListedObjects> {
-    return listAllPages((revision, continueAfter) => this.call(AgentOperation.servicesList, { revision, continueAfter }, readObjectsListResult, signal, ProtocolLimits.listRequestTimeoutMs), 'services');
+    return listClusterObjects(this.connection, this.subjects, AgentOperation.servicesList, signal);
   }
 
   async getConfig(kind: ConfigKind, namespace: string, name: string, signal?: AbortSignal): Promise<ConfigGetResult> {
@@ -95,10 +80,7 @@ export class ControlPlaneClient {
     return this.call(AgentOperation.metricsReport, { nodeName: this.nodeName, ...report }, readMetricsReportResult, signal);
   }
 
-  private async call<Result>(operation: AgentOperation, fields: object, read: (fields: Fields) => Result, signal?: AbortSignal, timeoutMs: number = ProtocolLimits.requestTimeoutMs): Promise<Result> {
-    const answer = await natsRequest(this.connection, this.subjects.operation(operation), encodeMessage({ version: protocolVersion, ...fields }), timeoutMs, signal);
-    const reply = decodeReply(answer, operation, read);
-    if (!reply.ok) throw new ControlPlaneError(operation, reply.error);
-    return reply.result;
+  private call<Result>(operation: AgentOperation, fields: object, read: (fields: Fields) => Result, signal?: AbortSignal, timeoutMs?: number): Promise<Result> {
+    return requestOperation(this.connection, this.subjects, operation, fields, read, signal, timeoutMs);
   }
 }

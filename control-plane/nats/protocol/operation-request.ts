@@ -36,21 +36,21 @@ export async function requestOperation<Result>(
   return reply.result;
 }
 
-/** Reads every page of a list operation at one revision (the first page's). */
+/** Reads every page of a list operation at one revision (the first page's), at most `pagesMax` pages. */
 export async function listAllPages(
-  readPage: (revision: number, continueAfter: string) => Promise<ObjectsListResult>, what: string,
+  readPage: (revision: number, continueAfter: string) => Promise<ObjectsListResult>, what: string, pagesMax: number = ProtocolLimits.listPagesMax,
 ): Promise<ListedObjects> {
   const objects: JsonObject[] = [];
   let revision = 0;
   let continueAfter = '';
-  for (let page = 0; page < ProtocolLimits.listPagesMax; page++) {
+  for (let page = 0; page < pagesMax; page++) {
     const result = await readPage(revision, continueAfter);
     objects.push(...result.objects);
     revision = result.revision;
     if (result.continueAfter === '') return { objects, revision };
     continueAfter = result.continueAfter;
   }
-  throw new Error(`the list of ${what} did not end within ${ProtocolLimits.listPagesMax} pages`);
+  throw new Error(`the list of ${what} did not end within ${pagesMax} pages`);
 }
 
 /** Every Service, EndpointSlice or Ingress of the cluster, through its list operation. */
