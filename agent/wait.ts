@@ -1,22 +1,8 @@
-import type { Timers } from '../common/index.ts';
+import { sleep as sleepUnlessAborted, type Timers } from '../common/index.ts';
 
-/** Resolves after `ms` on the injected timers; rejects with the signal's reason if aborted first. */
-export function sleep(timers: Timers, ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (signal?.aborted === true) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      handle.cancel();
-      reject(signal?.reason);
-    };
-    const handle = timers.setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, Math.max(0, ms));
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+/** Resolves after `ms` on the injected timers; rejects with the signal's reason if aborted first (common's sleep, for callers that unwind on abort). */
+export async function sleep(timers: Timers, ms: number, signal?: AbortSignal): Promise<void> {
+  if (!(await sleepUnlessAborted(timers, ms, signal))) throw signal?.reason;
 }
 
 /** Races `promise` against a deadline; `undefined` when the deadline wins. */

@@ -9,3 +9,4 @@ export type { Prng } from './prng.ts';
 export { realEnv, realClock, realTimers } from './env.ts';
 export type { Env, Clock, Timers, TimerHandle } from './env.ts';
 export { findFreePort, findFreePorts } from './net.ts';
+export { sleep } from './sleep.ts';

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { Env, Logger } from '../../common/index.ts';
+import { sleep, type Env, type Logger } from '../../common/index.ts';
 // The proxy's own picker, TCP listener and connection registry: the same paused-accept,
 // bounded-connect, retry-another-backend code the Service proxy runs, reused rather than written
 // twice. Imported from their files, not proxy/index.ts (which lists neither the listener nor the
@@ -13,7 +13,6 @@ import { closeServer, startControlServer } from './control-server.ts';
 import { httpRequest } from './http-request.ts';
 import { ApiBalancerLimits, LocalClusterLimits } from './limits.ts';
 import { eligibleReplicas, ReplicaHealth } from './replica-health.ts';
-import { sleep } from './sleep.ts';
 
 export interface ApiBalancerOptions {
   /** `HOST:PORT` clients (kubectl, proxies) use. */
@@ -75,7 +74,7 @@ async function checkHealthUntilStopped(options: ApiBalancerOptions, replicas: re
       logger.info({ backend: replica.endpoint, healthy: replica.healthy, error: replica.lastError }, replica.healthy ? 'replica healthy' : 'replica unhealthy');
     });
     if (changed) onChange();
-    await sleep(env, ApiBalancerLimits.healthCheckIntervalMs, signal);
+    await sleep(env.timers, ApiBalancerLimits.healthCheckIntervalMs, signal);
   }
 }
 
@@ -110,7 +109,7 @@ async function shutDown(listener: TcpListener, control: Server | null, registry:
   // The listener's close resolves only once its connections are gone, so it is awaited after the cut.
   const closed = listener.close();
   if (control !== null) await closeServer(control);
-  if (!(await registry.whenIdle(sleep(env, ApiBalancerLimits.shutdownDrainMs)))) registry.destroyAll();
+  if (!(await registry.whenIdle(sleep(env.timers, ApiBalancerLimits.shutdownDrainMs)))) registry.destroyAll();
   await closed;
 }
 

@@ -1,13 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import type { Env } from '../../common/index.ts';
+import { sleep, type Env } from '../../common/index.ts';
 import { proxyPortsAnnotation } from '../../proxy/index.ts';
 import type { ClusterState } from './cluster-state.ts';
 import { httpRequest } from './http-request.ts';
 import type { ApiCredentials } from './kubeconfig-writer.ts';
 import { LocalClusterLimits } from './limits.ts';
-import { sleep } from './sleep.ts';
 
 /** The example `--demo` deploys (examples/hello: server.mjs from a ConfigMap, a Deployment, a Service, an Ingress). */
 export const demoDirectory = fileURLToPath(new URL('../../examples/hello/', import.meta.url));
@@ -75,7 +74,7 @@ export async function waitForDemo(env: Env, state: ClusterState, credentials: Ap
     lastProblem = throughIngress ?? throughService ?? '';
     if (options.signal?.aborted === true) throw new Error('stopped while waiting for the demo');
     if (env.clock.nowMs() >= deadline) throw new Error(`the demo did not answer in time: ${lastProblem}`);
-    await sleep(env, LocalClusterLimits.healthPollMs, options.signal);
+    await sleep(env.timers, LocalClusterLimits.healthPollMs, options.signal);
   }
 }
 

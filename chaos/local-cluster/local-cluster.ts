@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { silentLogger, type Env, type Logger } from '../../common/index.ts';
+import { sleep, silentLogger, type Env, type Logger } from '../../common/index.ts';
 import { flotillaBin } from '../cluster/server-process.ts';
 import type { RelayFault } from '../relay/fault-relay.ts';
 import { readApiBalancerStatus, type ApiBalancerStatus } from './api-balancer.ts';
@@ -17,7 +17,6 @@ import { findExecutable } from './prerequisite-facts.ts';
 import { killProcess, processState, signalProcess, terminateProcess, type ProcessState } from './process-control.ts';
 import { readIdentity, removeIdentity } from './process-identity-file.ts';
 import { healFaults, listLinkFaults, partitionFaults, setLinkFaults, type LinkFault } from './relay-control.ts';
-import { sleep } from './sleep.ts';
 
 export interface LocalClusterOptions {
   /** Where state, data, logs and the kubeconfig live; the same directory later is the same cluster. */
@@ -211,7 +210,7 @@ export class LocalCluster {
       if (isHealthy(this.state, health)) return health;
       if (options.signal?.aborted === true) throw new LocalClusterError('stopped while waiting for the cluster');
       if (this.env.clock.nowMs() >= deadline) throw new LocalClusterError(`the cluster was not healthy in time: ${await this.describeUnhealthy(health)}`);
-      await sleep(this.env, LocalClusterLimits.healthPollMs, options.signal);
+      await sleep(this.env.timers, LocalClusterLimits.healthPollMs, options.signal);
     }
   }
 
@@ -287,7 +286,7 @@ export class LocalCluster {
       if (this.env.clock.nowMs() >= deadline) {
         throw new LocalClusterError(`no replica wrote the API credentials within ${LocalClusterLimits.credentialsWaitMs} ms (no leader?); see ${this.directory}/logs/n1.log`);
       }
-      await sleep(this.env, LocalClusterLimits.healthPollMs, signal);
+      await sleep(this.env.timers, LocalClusterLimits.healthPollMs, signal);
     }
   }
 

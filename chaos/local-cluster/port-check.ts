@@ -1,7 +1,6 @@
 import { connect, createServer } from 'node:net';
-import type { Env } from '../../common/index.ts';
+import { sleep, type Env } from '../../common/index.ts';
 import { hostOf, portOf } from './cluster-plan.ts';
-import { sleep } from './sleep.ts';
 
 /** True when `HOST:PORT` can be listened on now (nothing else holds it). */
 export function isEndpointFree(endpoint: string): Promise<boolean> {
@@ -26,6 +25,6 @@ export async function waitForListener(env: Env, endpoint: string, timeoutMs: num
     });
     if (open) return true;
     if (env.clock.nowMs() >= deadline) return false;
-    await sleep(env, pollMs);
+    await sleep(env.timers, pollMs);
   }
 }

@@ -1,9 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { readProcessStat } from '../../agent/index.ts';
-import type { Env } from '../../common/index.ts';
+import { sleep, type Env } from '../../common/index.ts';
 import { LocalClusterLimits } from './limits.ts';
 import type { ProcessIdentity } from './process-identity-file.ts';
-import { sleep } from './sleep.ts';
 
 /** `paused`: stopped by SIGSTOP (state T in /proc), so it holds its ports but answers nothing. */
 export type ProcessState = 'running' | 'paused' | 'stopped';
@@ -55,7 +54,7 @@ export async function waitForExit(env: Env, identity: ProcessIdentity, timeoutMs
   for (;;) {
     if ((await processState(identity)) === 'stopped') return true;
     if (env.clock.nowMs() >= deadline) return false;
-    await sleep(env, LocalClusterLimits.exitPollMs);
+    await sleep(env.timers, LocalClusterLimits.exitPollMs);
   }
 }
 

@@ -1,11 +1,10 @@
-import type { Env, Logger } from '../../common/index.ts';
+import { sleep, type Env, type Logger } from '../../common/index.ts';
 import type { ClusterHealth } from './cluster-health.ts';
 import { deployDemo, waitForDemo, type DemoUrls } from './demo-app.ts';
 import { LocalClusterLimits } from './limits.ts';
 import { LocalCluster, type ComponentStatus } from './local-cluster.ts';
 import { gatherPrerequisiteFacts } from './prerequisite-facts.ts';
 import { checkPrerequisites, formatPrerequisites } from './prerequisites.ts';
-import { sleep } from './sleep.ts';
 import { claimSupervisor, releaseSupervisor } from './supervisor-record.ts';
 
 export interface UpOptions {
@@ -117,7 +116,7 @@ function nextSteps(cluster: LocalCluster, demo: DemoUrls | null, options: UpOpti
 async function supervise(cluster: LocalCluster, options: UpOptions): Promise<void> {
   let last = new Map((await cluster.status()).map((component) => [component.name, component]));
   while (!options.stop.aborted) {
-    await sleep(options.env, LocalClusterLimits.superviseIntervalMs, options.stop);
+    await sleep(options.env.timers, LocalClusterLimits.superviseIntervalMs, options.stop);
     if (options.stop.aborted) return;
     const now = await cluster.status();
     for (const component of now) {

@@ -3,7 +3,7 @@ import type { ApiClient } from './api-client.ts';
 import type { EventRecorder } from './event-recorder.ts';
 import type { InformerFactory } from './informer-factory.ts';
 import { WorkQueue, type WorkQueueOptions } from './work-queue.ts';
-import { sleep } from './abortable-sleep.ts';
+import { sleep } from '../../common/index.ts';
 
 /** What a reconcile may ask for: to be looked at again later (e.g. when minReadySeconds elapse). */
 export type ReconcileResult = { readonly requeueAfterMs?: number } | undefined | void;

@@ -16,4 +16,3 @@ export { withCondition, findCondition, conditionStatus, conditionDiffers } from 
 export type { ConditionUpdate } from './conditions.ts';
 export * from './object-meta.ts';
 export * from './pod-state.ts';
-export { sleep } from './abortable-sleep.ts';

@@ -1,7 +1,7 @@
 import type { Env, Logger } from '../../common/index.ts';
 import type { JsonObject } from '../api/json.ts';
 import type { ResourceDefinition } from '../api/registry/resource.ts';
-import { sleep } from './abortable-sleep.ts';
+import { sleep } from '../../common/index.ts';
 import type { ApiClient } from './api-client.ts';
 import { ObjectCache, type CacheChange, type IndexFunction } from './object-cache.ts';
 import { resourceVersionOf } from './object-meta.ts';

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
-import type { Env, Logger } from '../../common/index.ts';
+import { sleep, type Env, type Logger } from '../../common/index.ts';
 import type { ApiContext } from '../api/context.ts';
-import { ApiClient, EventRecorder, InformerFactory, sleep, type Controller, type ControllerFactory } from '../controller-runtime/index.ts';
+import { ApiClient, EventRecorder, InformerFactory, type Controller, type ControllerFactory } from '../controller-runtime/index.ts';
 
 /** How long stop() waits for controllers to finish their current keys before giving up on them. */
 export const controllerStopTimeoutMs = 2_000;

@@ -1,10 +1,10 @@
-import type { Logger } from '../../common/index.ts';
+import { sleep, type Logger } from '../../common/index.ts';
 import { cloneJson, ensureObject, getPath, jsonEqual, objectsIn, type JsonObject } from '../api/json.ts';
 import { leaseResource } from '../api/registry/kinds/lease.ts';
 import { nodeResource } from '../api/registry/kinds/node.ts';
 import { podResource } from '../api/registry/kinds/pod.ts';
 import {
-  conditionStatus, defaultControllerWorkers, isBeingDeleted, isoSeconds, keyOf, nameOf, namespaceOf, newWorkQueue, nodeNameOf, runReconcileLoop, sleep, uidOf, withCondition,
+  conditionStatus, defaultControllerWorkers, isBeingDeleted, isoSeconds, keyOf, nameOf, namespaceOf, newWorkQueue, nodeNameOf, runReconcileLoop, uidOf, withCondition,
   type CacheChange, type Controller, type ControllerContext, type ControllerFactory, type Informer, type ReconcileResult, type WorkQueue,
 } from '../controller-runtime/index.ts';
 import { taintsOf } from '../scheduler/index.ts';

@@ -1,5 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { Env, Logger } from '../../common/index.ts';
+import { sleep, type Env, type Logger } from '../../common/index.ts';
 import type { ApiContext } from '../api/context.ts';
 import type { ObjectWatchEvent } from '../api/object-store.ts';
 import { listPrefix } from '../api/objects/storage-keys.ts';
@@ -11,7 +11,6 @@ import { podResource } from '../api/registry/kinds/pod.ts';
 import { secretResource } from '../api/registry/kinds/secret.ts';
 import { serviceResource } from '../api/registry/kinds/service.ts';
 import type { ResourceDefinition } from '../api/registry/resource.ts';
-import { sleep } from '../controller-runtime/index.ts';
 import type { Leadership } from './leadership.ts';
 import { SubjectSequences } from './node-sequences.ts';
 import { parseStoredObject, routePodChange } from './pod-event-routing.ts';

@@ -1,10 +1,10 @@
-import type { Logger } from '../../common/index.ts';
+import { sleep, type Logger } from '../../common/index.ts';
 import { asString, getPath, type JsonObject } from '../api/json.ts';
 import { persistentVolumeClaimResource } from '../api/registry/kinds/persistent-volume-claim.ts';
 import { persistentVolumeResource } from '../api/registry/kinds/persistent-volume.ts';
 import { storageClassResource } from '../api/registry/kinds/storage-class.ts';
 import {
-  annotationsOf, isApiStatus, keyOf, namespaceOf, nameOf, objectKeyFor, sleep, uidOf,
+  annotationsOf, isApiStatus, keyOf, namespaceOf, nameOf, objectKeyFor, uidOf,
   type ControllerContext, type Informer,
 } from '../controller-runtime/index.ts';
 import { preFilterVolumes, type VolumeLookup } from './volume-filter.ts';

@@ -38,7 +38,7 @@ export class ConnectionRegistry implements ActiveCounts {
   }
 
   /** Resolves when nothing is in flight (true) or when `wait` resolves first (false). */
-  async whenIdle(wait: Promise<void>): Promise<boolean> {
+  async whenIdle(wait: Promise<unknown>): Promise<boolean> {
     if (this.active.size === 0) return true;
     const idle = new Promise<boolean>((resolve) => this.idleWaiters.push(() => resolve(true)));
     return await Promise.race([idle, wait.then(() => false)]);

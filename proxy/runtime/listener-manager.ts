@@ -1,4 +1,4 @@
-import type { Env, Logger } from '../../common/index.ts';
+import { sleep, type Env, type Logger } from '../../common/index.ts';
 import { BackendPicker } from '../balancing/backend-picker.ts';
 import type { ListenerSpec, ProxyTable } from '../core/proxy-table.ts';
 import { ProxyLimits } from '../limits.ts';
@@ -146,16 +146,9 @@ export class ListenerManager {
     const listeners = [...this.listeners.values()];
     this.listeners.clear();
     await Promise.all(listeners.map((listener) => listener.close()));
-    let cancel = (): void => {};
-    const deadline = new Promise<void>((resolve) => {
-      const handle = this.options.env.timers.setTimeout(resolve, drainMs);
-      cancel = () => {
-        handle.cancel();
-        resolve();
-      };
-    });
-    await this.registry.whenIdle(deadline);
-    cancel();
+    const drained = new AbortController();
+    await this.registry.whenIdle(sleep(this.options.env.timers, drainMs, drained.signal));
+    drained.abort();
     this.registry.destroyAll();
   }
 }

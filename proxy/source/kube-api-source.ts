@@ -1,5 +1,5 @@
 import { asString, getPath, isJsonObject, objectsIn, type JsonObject } from '../../control-plane/api/json.ts';
-import type { Env, Logger } from '../../common/index.ts';
+import { sleep, type Env, type Logger } from '../../common/index.ts';
 import { SourceLimits } from '../limits.ts';
 import { sourceKinds, type ChangeType, type ClusterSource, type ClusterWriter, type SourceEvents, type SourceKind, type WriteOutcome } from './cluster-source.ts';
 import { KubeApiClient } from './kube-api-client.ts';
@@ -78,7 +78,7 @@ export class KubeApiSource implements ClusterSource, ClusterWriter {
         if (listed instanceof Error) {
           events.interrupted(kind, listed.message);
           this.logger.warn({ kind, error: listed.message, server: this.client.server }, 'list failed; retrying');
-          await this.sleep(backoffMs, signal);
+          await sleep(this.env.timers, backoffMs, signal);
           backoffMs = Math.min(backoffMs * 2, SourceLimits.retryBackoffMaxMs);
           continue;
         }
@@ -94,7 +94,7 @@ export class KubeApiSource implements ClusterSource, ClusterWriter {
       events.interrupted(kind, outcome.reason);
       if (revision !== null) this.logger.info({ kind, reason: outcome.reason }, 'watch broke; resuming');
       else this.logger.info({ kind, reason: outcome.reason }, 'revision expired; re-listing');
-      await this.sleep(backoffMs, signal);
+      await sleep(this.env.timers, backoffMs, signal);
       backoffMs = Math.min(backoffMs * 2, SourceLimits.retryBackoffMaxMs);
     }
   }
@@ -136,23 +136,5 @@ export class KubeApiSource implements ClusterSource, ClusterWriter {
       continueToken = asString(getPath(parsed, ['metadata', 'continue'])) ?? '';
       if (continueToken === '') return { items, revision: asString(getPath(parsed, ['metadata', 'resourceVersion'])) ?? '0' };
     }
-  }
-
-  private sleep(ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve) => {
-      if (signal.aborted) {
-        resolve();
-        return;
-      }
-      const timer = this.env.timers.setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      const onAbort = (): void => {
-        timer.cancel();
-        resolve();
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
   }
 }

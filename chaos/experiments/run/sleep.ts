@@ -1,22 +1,8 @@
-import type { Env } from '../../../common/index.ts';
+import { sleep as sleepOnTimers, type Env } from '../../../common/index.ts';
 
-/** Waits through the injected timers; an abort ends the wait early (and is not an error). */
-export function sleep(env: Env, ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted === true || ms <= 0) {
-      resolve();
-      return;
-    }
-    const onAbort = (): void => {
-      handle.cancel();
-      resolve();
-    };
-    const handle = env.timers.setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+/** common's sleep, but a wait of nothing (ms ≤ 0: a fault without `forMs`, a past instant) arms no timer. */
+export async function sleep(env: Env, ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms > 0) await sleepOnTimers(env.timers, ms, signal);
 }
 
 /** Waits until the clock reads `atMs`. */

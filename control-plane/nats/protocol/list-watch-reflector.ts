@@ -1,4 +1,4 @@
-import type { Env, Logger, TimerHandle, Timers } from '../../../common/index.ts';
+import { sleep, type Env, type Logger, type TimerHandle } from '../../../common/index.ts';
 import type { JsonObject } from '../../api/json.ts';
 import { ProtocolLimits } from './limits.ts';
 import type { PublishedMessage } from './messages.ts';
@@ -117,7 +117,7 @@ export class ListWatchReflector<Message extends PublishedMessage> {
     let retryMs = this.timings.relistRetryMinMs;
     while (this.relistWanted && !this.abort.signal.aborted) {
       const waitMs = this.lastListMs + this.timings.relistIntervalMinMs - this.options.env.clock.nowMs();
-      if (waitMs > 0) await pause(this.options.env.timers, waitMs, this.abort.signal);
+      if (waitMs > 0) await sleep(this.options.env.timers, waitMs, this.abort.signal);
       if (this.abort.signal.aborted) return;
       this.relistWanted = false;
       this.lastListMs = this.options.env.clock.nowMs();
@@ -147,7 +147,7 @@ export class ListWatchReflector<Message extends PublishedMessage> {
         this.options.handler.interrupted(reason);
         this.options.logger.warn({ kind: this.options.what, why, reason, retryInMs: retryMs }, 'list failed; retrying');
         this.relistWanted = true;
-        await pause(this.options.env.timers, retryMs, this.abort.signal);
+        await sleep(this.options.env.timers, retryMs, this.abort.signal);
         retryMs = Math.min(this.timings.relistRetryMaxMs, retryMs * 2);
       }
     }
@@ -184,20 +184,4 @@ export class ListWatchReflector<Message extends PublishedMessage> {
 
 function isChange<Message extends PublishedMessage>(message: Message): message is Extract<Message, { kind: 'change' }> {
   return message.kind === 'change';
-}
-
-/** Waits `ms` on the injected timers; an abort ends the wait early (never rejects). */
-function pause(timers: Timers, ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const onAbort = (): void => {
-      handle.cancel();
-      resolve();
-    };
-    const handle = timers.setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, Math.max(0, ms));
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
