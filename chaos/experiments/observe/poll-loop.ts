@@ -2,8 +2,10 @@ import type { Env } from '../../../common/index.ts';
 import { sleepUntil } from '../run/sleep.ts';
 
 /**
- * Calls `poll` every interval, one call at a time, each with a signal that aborts at the timeout.
- * `poll` records what it saw itself (and must not throw: a failed read is an observation too).
+ * Calls `poll` every interval (or right after a slow one ends), one call at a time, each with a
+ * signal that aborts at the timeout (and once the call has ended, so nothing it started outlives
+ * it). `poll` records what it saw itself (and must not throw: a failed read is an observation too).
+ * The pod and replica-status pollers and every ProbeLoop run on it.
  */
 export class PollLoop {
   private readonly stopping = new AbortController();
@@ -34,6 +36,7 @@ export class PollLoop {
         await this.poll(timeout.signal);
       } finally {
         timer.cancel();
+        timeout.abort();
       }
       await sleepUntil(this.env, startMs + this.intervalMs, this.stopping.signal);
     }

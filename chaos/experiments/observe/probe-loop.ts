@@ -1,7 +1,7 @@
 import type { Env } from '../../../common/index.ts';
 import type { ProbeTiming } from '../experiment.ts';
 import type { ObservationLog } from '../timeline/observations.ts';
-import { sleepUntil } from '../run/sleep.ts';
+import { PollLoop } from './poll-loop.ts';
 
 /** One try of a probe: resolves on success, throws (with a short reason) on failure; honours the signal. */
 export type ProbeAttemptFunction = (signal: AbortSignal) => Promise<void>;
@@ -12,8 +12,7 @@ export type ProbeAttemptFunction = (signal: AbortSignal) => Promise<void>;
  * as timeouts, never as a growing pile of requests.
  */
 export class ProbeLoop {
-  private readonly stopping = new AbortController();
-  private loop: Promise<void> | null = null;
+  private readonly loop: PollLoop;
   private lastSuccessMs: number | null = null;
   private lastFailure: string | null = null;
 
@@ -22,7 +21,9 @@ export class ProbeLoop {
     private readonly attempt: ProbeAttemptFunction,
     private readonly log: ObservationLog,
     private readonly env: Env,
-  ) {}
+  ) {
+    this.loop = new PollLoop(probe.intervalMs, probe.timeoutMs, env, (signal) => this.attemptAndRecord(signal));
+  }
 
   get name(): string {
     return this.probe.name;
@@ -39,40 +40,31 @@ export class ProbeLoop {
   }
 
   start(): void {
-    this.loop ??= this.run();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopping.abort();
-    await this.loop;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
-  private async run(): Promise<void> {
-    while (!this.stopping.signal.aborted) {
-      const startMs = this.env.clock.nowMs();
-      const error = await this.attemptOnce();
-      const endMs = this.env.clock.nowMs();
-      if (error === null) this.lastSuccessMs = endMs;
-      this.lastFailure = error;
-      this.log.addAttempt({ probe: this.probe.name, startMs, endMs, ok: error === null, error });
-      await sleepUntil(this.env, startMs + this.probe.intervalMs, this.stopping.signal);
-    }
+  private async attemptAndRecord(signal: AbortSignal): Promise<void> {
+    const startMs = this.env.clock.nowMs();
+    const error = await this.attemptOnce(signal);
+    const endMs = this.env.clock.nowMs();
+    if (error === null) this.lastSuccessMs = endMs;
+    this.lastFailure = error;
+    this.log.addAttempt({ probe: this.probe.name, startMs, endMs, ok: error === null, error });
   }
 
-  /** Null on success, else why it failed. */
-  private async attemptOnce(): Promise<string | null> {
-    const timeout = new AbortController();
-    const timer = this.env.timers.setTimeout(() => timeout.abort(), this.probe.timeoutMs);
-    const timedOut = new Promise<string>((resolve) => timeout.signal.addEventListener('abort', () => resolve('timeout'), { once: true }));
+  /** Null on success, else why it failed (`timeout` once `signal`, the attempt's deadline, aborts). */
+  private async attemptOnce(signal: AbortSignal): Promise<string | null> {
+    const timedOut = new Promise<string>((resolve) => signal.addEventListener('abort', () => resolve('timeout'), { once: true }));
     try {
       // Attempts honour the signal (fetch, deadlines on gRPC calls); the race only makes sure the
       // timeline says "timeout" at the deadline even if one reacts late.
-      return await Promise.race([this.attempt(timeout.signal).then(() => null), timedOut]);
+      return await Promise.race([this.attempt(signal).then(() => null), timedOut]);
     } catch (error) {
-      return timeout.signal.aborted ? 'timeout' : shortReason(error);
-    } finally {
-      timer.cancel();
-      timeout.abort();
+      return signal.aborted ? 'timeout' : shortReason(error);
     }
   }
 }
