@@ -27,12 +27,24 @@ export function buildProcessEnv(input: ProcessEnvInput): Record<string, string> 
     HOSTNAME: input.podName,
   };
   for (const [name, value] of input.resolved) env[name] = value;
-  const first = input.ports[0];
+  addAssignedEnv(env, input.ports, input.mounts, 'hostPath');
+  return env;
+}
+
+/**
+ * What the agent assigns, set last so that it wins over the spec (both runtimes): PORT (the first
+ * port's host port), FLOTILLA_PORT_<containerPort> and FLOTILLA_PORT_<NAME>, and
+ * FLOTILLA_VOLUME_<NAME> at the mount's `volumePath` (the host path for a process, the mountPath
+ * inside an OCI container).
+ */
+export function addAssignedEnv(
+  env: Record<string, string>, ports: readonly PortMapping[], mounts: readonly ResolvedMount[], volumePath: 'hostPath' | 'mountPath',
+): void {
+  const first = ports[0];
   if (first !== undefined) env['PORT'] = String(first.hostPort);
-  for (const port of input.ports) {
+  for (const port of ports) {
     env[`FLOTILLA_PORT_${port.containerPort}`] = String(port.hostPort);
     if (port.name !== undefined) env[`FLOTILLA_PORT_${envSuffix(port.name)}`] = String(port.hostPort);
   }
-  for (const mount of input.mounts) env[`FLOTILLA_VOLUME_${envSuffix(mount.volumeName)}`] = mount.hostPath;
-  return env;
+  for (const mount of mounts) env[`FLOTILLA_VOLUME_${envSuffix(mount.volumeName)}`] = mount[volumePath];
 }

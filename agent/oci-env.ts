@@ -1,4 +1,4 @@
-import { envSuffix } from './container-env.ts';
+import { addAssignedEnv } from './container-env.ts';
 import { expandCommand } from './env.ts';
 import type { ImageConfig } from './oci-images.ts';
 import type { PortMapping, ResolvedMount, StartContainerRequest } from './runtime.ts';
@@ -29,13 +29,7 @@ export function buildOciEnv(input: OciEnvInput): Record<string, string> {
   }
   env['HOSTNAME'] = input.podName;
   for (const [name, value] of input.resolved) env[name] = value;
-  const first = input.ports[0];
-  if (first !== undefined) env['PORT'] = String(first.hostPort);
-  for (const port of input.ports) {
-    env[`FLOTILLA_PORT_${port.containerPort}`] = String(port.hostPort);
-    if (port.name !== undefined) env[`FLOTILLA_PORT_${envSuffix(port.name)}`] = String(port.hostPort);
-  }
-  for (const mount of input.mounts) env[`FLOTILLA_VOLUME_${envSuffix(mount.volumeName)}`] = mount.mountPath;
+  addAssignedEnv(env, input.ports, input.mounts, 'mountPath');
   return env;
 }
 
