@@ -1,5 +1,5 @@
-import { asString, getPath, isJsonObject, objectsIn, type JsonObject } from '../control-plane/api/json.ts';
-import { proxyPortsAnnotation } from '../control-plane/nats/protocol/index.ts';
+import { asString, getPath, objectsIn, type JsonObject } from '../control-plane/api/json.ts';
+import { parseProxyPorts, proxyPortsAnnotation } from '../control-plane/nats/protocol/index.ts';
 
 /**
  * Where a container reaches a Service, given how the node proxy listens (proxy/README.md): as root
@@ -46,22 +46,8 @@ export function parseLinkedService(object: JsonObject): LinkedService | null {
   return {
     namespace: asString(getPath(object, ['metadata', 'namespace'])) ?? 'default',
     name: asString(getPath(object, ['metadata', 'name'])) ?? '',
-    clusterIP, ports, proxyPorts: parseProxyPortsAnnotation(asString(getPath(object, ['metadata', 'annotations', proxyPortsAnnotation]))),
+    clusterIP, ports, proxyPorts: parseProxyPorts(asString(getPath(object, ['metadata', 'annotations', proxyPortsAnnotation]))),
   };
-}
-
-function parseProxyPortsAnnotation(raw: string | undefined): Map<string, number> {
-  const ports = new Map<string, number>();
-  if (raw === undefined) return ports;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    return ports;
-  }
-  if (!isJsonObject(parsed)) return ports;
-  for (const [key, value] of Object.entries(parsed)) if (typeof value === 'number' && Number.isInteger(value)) ports.set(key, value);
-  return ports;
 }
 
 /** Kubernetes' makeEnvVariableName: upper case, "-" → "_". */

@@ -6,8 +6,8 @@ export type { ProxyConfig, ProxyFlags, ListenModeSetting } from './proxy-config.
 export { ProxyNode } from './proxy-node.ts';
 export type { ProxyNodeOptions } from './proxy-node.ts';
 export { ProxyLimits, IngressLimits, DnsLimits, SourceLimits, NatsSourceLimits } from './limits.ts';
-export { proxyPortsAnnotation, loadBalancingAnnotation, proxyPortKey } from './model/annotations.ts';
-export { parseService, parseProxyPorts } from './model/service-view.ts';
+export { proxyPortsAnnotation, loadBalancingAnnotation, proxyPortKey, parseProxyPorts } from './model/annotations.ts';
+export { parseService } from './model/service-view.ts';
 export type { ServiceView, ServicePortView, SessionAffinity, BalancingPolicy } from './model/service-view.ts';
 export { endpointsOfSlice, endpointsOfEndpointsObject } from './model/endpoint-view.ts';
 export type { EndpointView } from './model/endpoint-view.ts';

@@ -6,8 +6,9 @@
 /**
  * On a Service, written by the proxy: where each service port listens on every node's address when
  * cluster IPs cannot be bound (no root). JSON `{"<port>/<protocol>": proxyPort}`, e.g. `{"80/TCP": 20080}`.
+ * The protocol's (agents read it too), with its key and reader.
  */
-export const proxyPortsAnnotation = 'flotilla.io/proxy-ports';
+export { parseProxyPorts, proxyPortKey, proxyPortsAnnotation } from '../../control-plane/nats/protocol/index.ts';
 
 /** On a Service, set by the user: `round-robin` (default) or `least-connections`. */
 export const loadBalancingAnnotation = 'flotilla.io/load-balancing';
@@ -17,7 +18,3 @@ export const legacyIngressClassAnnotation = 'kubernetes.io/ingress.class';
 
 /** The label that ties an EndpointSlice to its Service. */
 export const serviceNameLabel = 'kubernetes.io/service-name';
-
-export function proxyPortKey(port: number, protocol: string): string {
-  return `${port}/${protocol}`;
-}

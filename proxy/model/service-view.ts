@@ -1,6 +1,7 @@
 import { asNumber, asObject, asString, getPath, objectsIn, type JsonObject } from '../../control-plane/api/json.ts';
+import { isPortNumber } from '../../control-plane/nats/protocol/index.ts';
 import { ProxyLimits } from '../limits.ts';
-import { loadBalancingAnnotation, proxyPortKey, proxyPortsAnnotation } from './annotations.ts';
+import { loadBalancingAnnotation, parseProxyPorts, proxyPortKey, proxyPortsAnnotation } from './annotations.ts';
 
 export const serviceTypes = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'] as const;
 export type ServiceType = (typeof serviceTypes)[number];
@@ -44,18 +45,14 @@ function protocolOf(value: unknown): TransportProtocol {
   return value === 'UDP' || value === 'SCTP' ? value : 'TCP';
 }
 
-function validPort(value: unknown): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65_535;
-}
-
 function portsOf(spec: JsonObject): ServicePortView[] {
   return objectsIn(spec['ports']).flatMap((port) => {
     const number = port['port'];
-    if (!validPort(number)) return [];
+    if (!isPortNumber(number)) return [];
     const target = port['targetPort'];
     const targetPort = typeof target === 'number' || (typeof target === 'string' && target !== '') ? target : number;
     const nodePort = port['nodePort'];
-    return [{ name: asString(port['name']) ?? '', port: number, protocol: protocolOf(port['protocol']), targetPort, nodePort: validPort(nodePort) ? nodePort : null }];
+    return [{ name: asString(port['name']) ?? '', port: number, protocol: protocolOf(port['protocol']), targetPort, nodePort: isPortNumber(nodePort) ? nodePort : null }];
   });
 }
 
@@ -64,22 +61,6 @@ function affinityOf(spec: JsonObject): SessionAffinity {
   const configured = asNumber(getPath(spec, ['sessionAffinityConfig', 'clientIP', 'timeoutSeconds']));
   const valid = configured !== undefined && Number.isInteger(configured) && configured > 0 && configured <= ProxyLimits.affinityTimeoutSecondsMax;
   return { kind: 'ClientIP', timeoutSeconds: valid ? configured : ProxyLimits.affinityTimeoutSecondsDefault };
-}
-
-/** A malformed annotation is ignored as a whole: the proxy then assigns (and rewrites) the ports. */
-export function parseProxyPorts(raw: string | undefined): Map<string, number> {
-  const ports = new Map<string, number>();
-  if (raw === undefined) return ports;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    return ports;
-  }
-  for (const [key, value] of Object.entries(asObject(parsed) ?? {})) {
-    if (/^\d+\/(TCP|UDP|SCTP)$/.test(key) && validPort(value)) ports.set(key, value);
-  }
-  return ports;
 }
 
 function typeOf(spec: JsonObject): ServiceType {

@@ -1,7 +1,6 @@
 import { asString, getPath, objectsIn, type JsonObject } from '../../control-plane/api/json.ts';
 import type { Logger } from '../../common/index.ts';
-import { proxyPortsAnnotation } from '../model/annotations.ts';
-import { parseProxyPorts } from '../model/service-view.ts';
+import { parseProxyPorts, proxyPortsAnnotation } from '../model/annotations.ts';
 import type { ClusterWriter, WriteOutcome } from './cluster-source.ts';
 import type { NatsControlPlaneClient, WriteTarget } from './nats-control-plane-client.ts';
 

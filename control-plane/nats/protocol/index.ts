@@ -11,6 +11,7 @@ export { encodeMessage, decodeFields, decodeReply, okReply, failureReply } from 
 export type { DecodedReply } from './codec.ts';
 export * from './operation-codec.ts';
 export * from './proxy-operation-codec.ts';
+export { isPortNumber, parseProxyPorts, proxyPortKey, proxyPortKeyPattern } from './proxy-ports.ts';
 export { decodePodEvent, decodeConfigChange, decodeObjectEvent } from './event-codec.ts';
 export { decodeLogOpenRequest, decodeExecOpenRequest, readStreamOpenResult, decodeStreamFrame } from './stream-codec.ts';
 export { SequenceTracker } from './sequence-tracker.ts';

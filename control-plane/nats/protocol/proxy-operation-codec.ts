@@ -5,12 +5,10 @@ import {
   protocolVersion, type LoadBalancerWriteRequest, type ObjectsListRequest, type ObjectsListResult, type ProxyWriteResult, type ServiceProxyPortsWriteRequest,
   type TlsSecretGetRequest, type TlsSecretGetResult,
 } from './messages.ts';
+import { isPortNumber, proxyPortKeyPattern } from './proxy-ports.ts';
 import { ProtocolError, type Fields } from './shape.ts';
 
 /** Decoders of the node proxy's operations (lists, TLS Secrets, compare-and-swap writes) and of their results. */
-
-/** A proxy-ports key: `<port>/<protocol>`, as proxy/model/annotations.ts proxyPortKey writes it. */
-const proxyPortKeyPattern = /^\d{1,5}\/(TCP|UDP|SCTP)$/;
 
 export function decodeObjectsListRequest(bytes: Uint8Array, operation: string): ObjectsListRequest {
   const fields = decodeFields(bytes, operation);
@@ -41,7 +39,7 @@ export function decodeServiceProxyPortsWriteRequest(bytes: Uint8Array): ServiceP
   if (entries.length > ProtocolLimits.proxyPortsPerWriteMax) throw new ProtocolError(`services.proxy-ports.write: ${entries.length} ports; at most ${ProtocolLimits.proxyPortsPerWriteMax}`);
   for (const [key, port] of entries) {
     if (!proxyPortKeyPattern.test(key)) throw new ProtocolError(`services.proxy-ports.write: ports key "${key}" must be <port>/<TCP|UDP|SCTP>`);
-    if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new ProtocolError(`services.proxy-ports.write: ports.${key} must be a port from 1 to 65535, got ${port}`);
+    if (!isPortNumber(port)) throw new ProtocolError(`services.proxy-ports.write: ports.${key} must be a port from 1 to 65535, got ${port}`);
   }
   return { ...target(fields), ports };
 }
