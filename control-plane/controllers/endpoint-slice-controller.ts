@@ -4,7 +4,6 @@ import { endpointSliceResource } from '../api/registry/kinds/endpoint-slice.ts';
 import { nodeResource } from '../api/registry/kinds/node.ts';
 import { podResource } from '../api/registry/kinds/pod.ts';
 import { serviceResource } from '../api/registry/kinds/service.ts';
-import { matchesLabels } from '../api/selectors/label-selector.ts';
 import {
   controllerOf, controllerReference, defaultControllerWorkers, defaultResyncPeriodMs, keyOf, labelsOfObject, namespaceOf, newWorkQueue, objectKeyFor,
   runReconcileLoop, uidOf,
@@ -15,10 +14,10 @@ import {
   endpointSliceControllerName, existingSliceView, managedByLabel, planEndpointSlices, serviceNameLabel, type EndpointSlicePlan, type SliceContent,
 } from './endpoint-slice-plan.ts';
 import { observeDeletion } from './observe-deletion.ts';
+import { enqueueServicesOnPodChange, podsSelected } from './service-pods.ts';
 
 /** Slice writes per reconcile; the rest waits for the next pass (a Service of 10 000 pods needs 100 slices). */
 export const endpointSliceWritesMax = 50;
-const namespaceIndex = 'namespace';
 const serviceIndex = 'endpointslice-service';
 const zoneLabel = 'topology.kubernetes.io/zone';
 
@@ -52,23 +51,12 @@ export class EndpointSliceController implements Controller {
     this.pods = context.informers.informerFor(podResource);
     this.slices = context.informers.informerFor(endpointSliceResource);
     this.nodes = context.informers.informerFor(nodeResource);
-    this.services.addIndex(namespaceIndex, (object) => [namespaceOf(object)]);
-    this.pods.addIndex(namespaceIndex, (object) => [namespaceOf(object)]);
     this.slices.addIndex(serviceIndex, managedSliceService);
     this.services.addHandler((change) => this.queue.add(keyOf(change.object)));
     this.slices.addHandler((change) => {
       for (const key of managedSliceService(change.object)) this.queue.add(key);
     });
-    this.pods.addHandler((change) => {
-      for (const pod of [change.object, change.previous]) if (pod !== undefined) this.enqueueServicesSelecting(pod);
-    });
-  }
-
-  private enqueueServicesSelecting(pod: JsonObject): void {
-    for (const service of this.services.cache.byIndex(namespaceIndex, namespaceOf(pod))) {
-      const selector = serviceSelectorOf(service);
-      if (selector !== undefined && matchesLabels(selector, labelsOfObject(pod))) this.queue.add(keyOf(service));
-    }
+    enqueueServicesOnPodChange(this.services, this.pods, this.queue);
   }
 
   run(signal: AbortSignal): Promise<void> {
@@ -87,7 +75,7 @@ export class EndpointSliceController implements Controller {
     // A Service without a selector has slices managed by someone else.
     const selector = serviceSelectorOf(service);
     if (selector === undefined) return undefined;
-    const pods = this.pods.cache.byIndex(namespaceIndex, namespaceOf(service)).filter((pod) => matchesLabels(selector, labelsOfObject(pod)));
+    const pods = podsSelected(this.pods, namespaceOf(service), selector);
     // Slices of an earlier Service of the same name are the garbage collector's, not ours to reuse.
     const existing = this.slices.cache.byIndex(serviceIndex, key).filter((slice) => controllerOf(slice)?.uid === uidOf(service));
     const plan = planEndpointSlices(service, pods, existing.map(existingSliceView), this.zoneOfNode);

@@ -3,16 +3,15 @@ import { asString, getPath, jsonEqual, objectsIn, type JsonObject } from '../api
 import { endpointsResource } from '../api/registry/kinds/endpoints.ts';
 import { podResource } from '../api/registry/kinds/pod.ts';
 import { serviceResource } from '../api/registry/kinds/service.ts';
-import { matchesLabels } from '../api/selectors/label-selector.ts';
 import {
   defaultControllerWorkers, defaultResyncPeriodMs, isPodReady, keyOf, labelsOfObject, nameOf, namespaceOf, newWorkQueue, nodeNameOf, objectKeyFor, podPhase, runReconcileLoop, splitKey, uidOf,
   type Controller, type ControllerContext, type ControllerFactory, type Informer, type ReconcileResult, type WorkQueue,
 } from '../controller-runtime/index.ts';
 import { resolveServicePorts, serviceSelectorOf } from './endpoint-ports.ts';
+import { enqueueServicesOnPodChange, podsSelected } from './service-pods.ts';
 
 // Re-exported for the modules that import it from here.
 export { hostPortsAnnotation } from './endpoint-ports.ts';
-const namespaceIndex = 'namespace';
 
 export const endpointsControllerFactory: ControllerFactory = (context) => new EndpointsController(context);
 
@@ -60,19 +59,9 @@ export class EndpointsController implements Controller {
     this.services = context.informers.informerFor(serviceResource);
     this.pods = context.informers.informerFor(podResource);
     this.endpoints = context.informers.informerFor(endpointsResource);
-    this.services.addIndex(namespaceIndex, (object) => [namespaceOf(object)]);
-    this.pods.addIndex(namespaceIndex, (object) => [namespaceOf(object)]);
     this.services.addHandler((change) => this.queue.add(keyOf(change.object)));
     this.endpoints.addHandler((change) => this.queue.add(keyOf(change.object)));
-    this.pods.addHandler((change) => {
-      for (const pod of [change.object, change.previous]) {
-        if (pod === undefined) continue;
-        for (const service of this.services.cache.byIndex(namespaceIndex, namespaceOf(pod))) {
-          const selector = serviceSelectorOf(service);
-          if (selector !== undefined && matchesLabels(selector, labelsOfObject(pod))) this.queue.add(keyOf(service));
-        }
-      }
-    });
+    enqueueServicesOnPodChange(this.services, this.pods, this.queue);
   }
 
   run(signal: AbortSignal): Promise<void> {
@@ -93,7 +82,7 @@ export class EndpointsController implements Controller {
     // A Service without a selector has Endpoints managed by someone else.
     const requirements = serviceSelectorOf(service);
     if (requirements === undefined) return undefined;
-    const pods = this.pods.cache.byIndex(namespaceIndex, namespace).filter((pod) => matchesLabels(requirements, labelsOfObject(pod)));
+    const pods = podsSelected(this.pods, namespace, requirements);
     const subsets = planEndpoints(service, pods);
     if (current !== undefined && jsonEqual(objectsIn(current['subsets']), subsets)) return undefined;
     // A 409 (stale cache, or created meanwhile) is retried by the queue on fresher state.
