@@ -4,7 +4,7 @@ import { cronJobResource } from '../api/registry/kinds/cron-job.ts';
 import { jobResource } from '../api/registry/kinds/job.ts';
 import {
   controllerOf, defaultControllerWorkers, defaultResyncPeriodMs, isApiStatus, isoSeconds, keyOf, metaString, namespaceOf, newWorkQueue,
-  objectKeyFor, runReconcileLoop, uidOf,
+  runReconcileLoop, uidOf,
   type Controller, type ControllerContext, type ControllerFactory, type Informer, type ReconcileResult, type WorkQueue,
 } from '../controller-runtime/index.ts';
 import { planCronJob, type ActiveJobReference, type CronJobPlan } from './cron-job-plan.ts';
@@ -12,7 +12,7 @@ import { parseCronSchedule } from './cron-job-schedule.ts';
 import { jobForCronJob } from './cron-job-template.ts';
 import { childJobView, cronJobView } from './cron-job-views.ts';
 import { observeDeletion } from './observe-deletion.ts';
-import { controllerIndex, controllerUids } from './owner-index.ts';
+import { controllerIndex, controllerUids, enqueueControllerOwner } from './owner-index.ts';
 
 export const cronJobComponent = 'cronjob-controller';
 
@@ -42,10 +42,7 @@ export class CronJobController implements Controller {
     this.jobs = context.informers.informerFor(jobResource);
     this.jobs.addIndex(controllerIndex, controllerUids);
     this.cronJobs.addHandler((change) => this.queue.add(keyOf(change.object)));
-    this.jobs.addHandler((change) => {
-      const owner = controllerOf(change.object);
-      if (owner?.kind === 'CronJob') this.queue.add(objectKeyFor(namespaceOf(change.object), owner.name));
-    });
+    this.jobs.addHandler(enqueueControllerOwner(this.queue, 'CronJob'));
   }
 
   run(signal: AbortSignal): Promise<void> {

@@ -5,7 +5,7 @@ import { daemonSetResource } from '../api/registry/kinds/daemon-set.ts';
 import { nodeResource } from '../api/registry/kinds/node.ts';
 import { podResource } from '../api/registry/kinds/pod.ts';
 import {
-  controllerOf, controllerReference, creationMs, defaultControllerWorkers, defaultResyncPeriodMs, isApiStatus, isBeingDeleted, isPodAvailable, isPodReady,
+  controllerReference, creationMs, defaultControllerWorkers, defaultResyncPeriodMs, isApiStatus, isBeingDeleted, isPodAvailable, isPodReady,
   keyOf, labelsOfObject, nameOf, namespaceOf, newWorkQueue, nodeNameOf, objectKeyFor, podPhase, podReadySinceMs, runReconcileLoop, stringMap, uidOf,
   type CacheChange, type Controller, type ControllerContext, type ControllerFactory, type Informer, type ReconcileResult, type WorkQueue,
 } from '../controller-runtime/index.ts';
@@ -18,7 +18,7 @@ import type { DaemonDeleteReason, DaemonNodeView, DaemonPodView, DaemonSetView }
 import { daemonSetPod } from './daemon-set-pod.ts';
 import { daemonSetCounts, daemonSetStatus } from './daemon-set-status.ts';
 import { observeDeletion } from './observe-deletion.ts';
-import { controllerIndex, controllerUids } from './owner-index.ts';
+import { controllerIndex, controllerUids, enqueueControllerOwner } from './owner-index.ts';
 
 /** Pod creations and deletions per reconcile (Kubernetes' burstReplicas is 250; a homelab has few nodes). */
 export const daemonSetActionsMax = 50;
@@ -64,10 +64,7 @@ export class DaemonSetController implements Controller {
     this.pods.addIndex(controllerIndex, controllerUids);
     this.history = new ControllerRevisionWriter(context.client, context.informers.informerFor(controllerRevisionResource));
     this.sets.addHandler((change) => this.queue.add(keyOf(change.object)));
-    this.pods.addHandler((change) => {
-      const owner = controllerOf(change.object);
-      if (owner?.kind === 'DaemonSet') this.queue.add(objectKeyFor(namespaceOf(change.object), owner.name));
-    });
+    this.pods.addHandler(enqueueControllerOwner(this.queue, 'DaemonSet'));
     this.nodes.addHandler((change) => {
       if (nodePlacementChanged(change)) for (const key of this.sets.cache.keys()) this.queue.add(key);
     });

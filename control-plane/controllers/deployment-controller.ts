@@ -4,13 +4,13 @@ import { deploymentResource } from '../api/registry/kinds/deployment.ts';
 import { podResource } from '../api/registry/kinds/pod.ts';
 import { replicaSetResource } from '../api/registry/kinds/replica-set.ts';
 import {
-  annotationsOf, controllerOf, controllerReference, creationMs, defaultControllerWorkers, defaultResyncPeriodMs, isApiStatus, isBeingDeleted, isoSeconds,
+  annotationsOf, controllerReference, creationMs, defaultControllerWorkers, defaultResyncPeriodMs, isApiStatus, isBeingDeleted, isoSeconds,
   keyOf, labelsOfObject, nameOf, namespaceOf, newWorkQueue, objectKeyFor, runReconcileLoop, uidOf,
   type Controller, type ControllerContext, type ControllerFactory, type Informer, type ReconcileResult, type WorkQueue,
 } from '../controller-runtime/index.ts';
 import { planDeployment, resolveFenceposts, type DeploymentAction, type DeploymentView, type ReplicaSetView } from './deployment-plan.ts';
 import { deploymentStatus } from './deployment-status.ts';
-import { controllerIndex, controllerUids } from './owner-index.ts';
+import { controllerIndex, controllerUids, enqueueControllerOwner } from './owner-index.ts';
 import { podTemplateHashLabel, templateHash } from './template-hash.ts';
 import { observeDeletion } from './observe-deletion.ts';
 
@@ -43,10 +43,7 @@ export class DeploymentController implements Controller {
     this.replicaSets.addIndex(controllerIndex, controllerUids);
     this.pods.addIndex(controllerIndex, controllerUids);
     this.deployments.addHandler((change) => this.queue.add(keyOf(change.object)));
-    this.replicaSets.addHandler((change) => {
-      const owner = controllerOf(change.object);
-      if (owner?.kind === 'Deployment') this.queue.add(objectKeyFor(namespaceOf(change.object), owner.name));
-    });
+    this.replicaSets.addHandler(enqueueControllerOwner(this.queue, 'Deployment'));
   }
 
   run(signal: AbortSignal): Promise<void> {

@@ -3,7 +3,7 @@ import { jsonEqual, type JsonObject } from '../api/json.ts';
 import { jobResource } from '../api/registry/kinds/job.ts';
 import { podResource } from '../api/registry/kinds/pod.ts';
 import {
-  controllerOf, defaultControllerWorkers, defaultResyncPeriodMs, isApiStatus, isBeingDeleted, keyOf, nameOf, namespaceOf, newWorkQueue,
+  defaultControllerWorkers, defaultResyncPeriodMs, isApiStatus, isBeingDeleted, keyOf, nameOf, namespaceOf, newWorkQueue,
   objectKeyFor, runReconcileLoop, uidOf,
   type Controller, type ControllerContext, type ControllerFactory, type Informer, type ReconcileResult, type WorkQueue,
 } from '../controller-runtime/index.ts';
@@ -13,7 +13,7 @@ import { isJobFinished, kubernetesJobBackoff, planJob, type JobPlan, type JobPod
 import { jobStatusAfter } from './job-status.ts';
 import { jobSpecView, jobStatusView } from './job-views.ts';
 import { observeDeletion } from './observe-deletion.ts';
-import { controllerIndex, controllerUids } from './owner-index.ts';
+import { controllerIndex, controllerUids, enqueueControllerOwner } from './owner-index.ts';
 
 /** Pod creations or deletions per reconcile (Kubernetes' MaxPodCreateDeletePerSync is 500; a homelab needs less). */
 export const jobActionsMax = 100;
@@ -46,10 +46,7 @@ export class JobController implements Controller {
     this.pods = context.informers.informerFor(podResource);
     this.pods.addIndex(controllerIndex, controllerUids);
     this.jobs.addHandler((change) => this.queue.add(keyOf(change.object)));
-    this.pods.addHandler((change) => {
-      const owner = controllerOf(change.object);
-      if (owner?.kind === 'Job') this.queue.add(objectKeyFor(namespaceOf(change.object), owner.name));
-    });
+    this.pods.addHandler(enqueueControllerOwner(this.queue, 'Job'));
   }
 
   run(signal: AbortSignal): Promise<void> {

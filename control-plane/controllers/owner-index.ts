@@ -1,5 +1,5 @@
 import type { JsonObject } from '../api/json.ts';
-import { ownerReferencesOf } from '../controller-runtime/index.ts';
+import { controllerOf, namespaceOf, objectKeyFor, ownerReferencesOf, type ChangeHandler, type WorkQueue } from '../controller-runtime/index.ts';
 
 /** Index name under which objects are found by their owners' uids. */
 export const ownerIndex = 'owner-uid';
@@ -13,4 +13,16 @@ export const controllerIndex = 'controller-uid';
 
 export function controllerUids(object: JsonObject): string[] {
   return ownerReferencesOf(object).filter((reference) => reference.controller).map((reference) => reference.uid);
+}
+
+/**
+ * A handler for the objects a workload controller makes (pods, ReplicaSets, Jobs): a change
+ * enqueues the key of the object's controller owner when that owner is a `kind` (controller-
+ * runtime's EnqueueRequestForOwner with OnlyControllerOwner).
+ */
+export function enqueueControllerOwner(queue: WorkQueue, kind: string): ChangeHandler {
+  return (change) => {
+    const owner = controllerOf(change.object);
+    if (owner?.kind === kind) queue.add(objectKeyFor(namespaceOf(change.object), owner.name));
+  };
 }

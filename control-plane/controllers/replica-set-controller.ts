@@ -3,11 +3,11 @@ import { asNumber, getPath, jsonEqual, type JsonObject } from '../api/json.ts';
 import { podResource } from '../api/registry/kinds/pod.ts';
 import { replicaSetResource } from '../api/registry/kinds/replica-set.ts';
 import {
-  controllerOf, controllerReference, creationMs, defaultControllerWorkers, defaultResyncPeriodMs, isApiStatus, isBeingDeleted, isPodActive, isPodReady,
+  controllerReference, creationMs, defaultControllerWorkers, defaultResyncPeriodMs, isApiStatus, isBeingDeleted, isPodActive, isPodReady,
   keyOf, nameOf, namespaceOf, newWorkQueue, nodeNameOf, objectKeyFor, podPhase, podReadySinceMs, runReconcileLoop, uidOf,
   type Controller, type ControllerContext, type ControllerFactory, type Informer, type ReconcileResult, type WorkQueue,
 } from '../controller-runtime/index.ts';
-import { controllerIndex, controllerUids } from './owner-index.ts';
+import { controllerIndex, controllerUids, enqueueControllerOwner } from './owner-index.ts';
 import { countReplicas, planReplicaSet } from './replica-set-plan.ts';
 import { observeDeletion } from './observe-deletion.ts';
 
@@ -32,10 +32,7 @@ export class ReplicaSetController implements Controller {
     this.pods = context.informers.informerFor(podResource);
     this.pods.addIndex(controllerIndex, controllerUids);
     this.replicaSets.addHandler((change) => this.queue.add(keyOf(change.object)));
-    this.pods.addHandler((change) => {
-      const owner = controllerOf(change.object);
-      if (owner?.kind === 'ReplicaSet') this.queue.add(objectKeyFor(namespaceOf(change.object), owner.name));
-    });
+    this.pods.addHandler(enqueueControllerOwner(this.queue, 'ReplicaSet'));
   }
 
   run(signal: AbortSignal): Promise<void> {

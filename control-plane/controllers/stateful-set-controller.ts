@@ -5,13 +5,13 @@ import { persistentVolumeClaimResource } from '../api/registry/kinds/persistent-
 import { podResource } from '../api/registry/kinds/pod.ts';
 import { statefulSetResource } from '../api/registry/kinds/stateful-set.ts';
 import {
-  controllerOf, defaultControllerWorkers, defaultResyncPeriodMs, isApiStatus, isBeingDeleted, isPodReady, keyOf, labelsOfObject, nameOf, namespaceOf,
-  newWorkQueue, objectKeyFor, podPhase, podReadySinceMs, runReconcileLoop, stringMap, uidOf,
+  defaultControllerWorkers, defaultResyncPeriodMs, isApiStatus, isBeingDeleted, isPodReady, keyOf, labelsOfObject, nameOf,
+  newWorkQueue, podPhase, podReadySinceMs, runReconcileLoop, stringMap, uidOf,
   type Controller, type ControllerContext, type ControllerFactory, type Informer, type ReconcileResult, type WorkQueue,
 } from '../controller-runtime/index.ts';
 import { controllerRevisionHashLabel, revisionPatch, revisionsToPrune, templateOfRevision } from './controller-revision-history.ts';
 import { ControllerRevisionWriter, revisionViewOf } from './controller-revision-writer.ts';
-import { controllerIndex, controllerUids } from './owner-index.ts';
+import { controllerIndex, controllerUids, enqueueControllerOwner } from './owner-index.ts';
 import { ordinalOf, statefulSetRevisionHashLabel } from './stateful-set-identity.ts';
 import { StatefulSetPodControl, type CreateOutcome } from './stateful-set-pod-control.ts';
 import { planStatefulSet, type StatefulPodView, type StatefulSetAction, type StatefulSetView } from './stateful-set-plan.ts';
@@ -60,10 +60,7 @@ export class StatefulSetController implements Controller {
     this.history = new ControllerRevisionWriter(context.client, context.informers.informerFor(controllerRevisionResource));
     this.podControl = new StatefulSetPodControl(context.client, this.pods, claims, context.events);
     this.sets.addHandler((change) => this.queue.add(keyOf(change.object)));
-    this.pods.addHandler((change) => {
-      const owner = controllerOf(change.object);
-      if (owner?.kind === 'StatefulSet') this.queue.add(objectKeyFor(namespaceOf(change.object), owner.name));
-    });
+    this.pods.addHandler(enqueueControllerOwner(this.queue, 'StatefulSet'));
   }
 
   run(signal: AbortSignal): Promise<void> {
