@@ -1,7 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Logger } from '../../common/index.ts';
+import type { TcpTransportMetrics } from '../../raft/index.ts';
 import type { HostPort, Replica } from '../../store/index.ts';
+
+type PeerCounters = TcpTransportMetrics['peers'][string];
 
 /**
  * Prometheus metrics of one server (names in control-plane/server/README.md). Counters the replica
@@ -78,44 +81,27 @@ export class ServerMetrics {
 
   private registerPeerMetrics(): void {
     const metrics = this;
-    new Gauge({
-      name: 'flotilla_raft_peer_round_trip_seconds',
-      help: 'Latest ping round-trip time to each peer over the Raft transport.',
-      labelNames: ['peer'],
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        const replica = metrics.replica;
-        if (replica === null) return;
-        for (const [peer, counters] of Object.entries(replica.transportMetrics().peers)) {
-          if (counters.rttMs !== null) this.set({ peer }, counters.rttMs / 1000);
-        }
-      },
-    });
-    new Gauge({
-      name: 'flotilla_raft_peer_connected',
-      help: '1 if the outbound connection to the peer is up.',
-      labelNames: ['peer'],
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        const replica = metrics.replica;
-        if (replica === null) return;
-        for (const [peer, counters] of Object.entries(replica.transportMetrics().peers)) this.set({ peer }, counters.connected ? 1 : 0);
-      },
-    });
-    new Gauge({
-      name: 'flotilla_raft_peer_dropped_messages',
-      help: 'Messages to the peer dropped so far (queue full, unreachable, oversized).',
-      labelNames: ['peer'],
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        const replica = metrics.replica;
-        if (replica === null) return;
-        for (const [peer, counters] of Object.entries(replica.transportMetrics().peers)) this.set({ peer }, counters.droppedMessages);
-      },
-    });
+    /** A gauge per peer, set afresh at each scrape from the transport's counters (null: no value for that peer). */
+    const peerGaugeFrom = (name: string, help: string, read: (counters: PeerCounters) => number | null): void => {
+      new Gauge({
+        name,
+        help,
+        labelNames: ['peer'],
+        registers: [metrics.registry],
+        collect() {
+          this.reset();
+          const replica = metrics.replica;
+          if (replica === null) return;
+          for (const [peer, counters] of Object.entries(replica.transportMetrics().peers)) {
+            const value = read(counters);
+            if (value !== null) this.set({ peer }, value);
+          }
+        },
+      });
+    };
+    peerGaugeFrom('flotilla_raft_peer_round_trip_seconds', 'Latest ping round-trip time to each peer over the Raft transport.', (counters) => (counters.rttMs === null ? null : counters.rttMs / 1000));
+    peerGaugeFrom('flotilla_raft_peer_connected', '1 if the outbound connection to the peer is up.', (counters) => (counters.connected ? 1 : 0));
+    peerGaugeFrom('flotilla_raft_peer_dropped_messages', 'Messages to the peer dropped so far (queue full, unreachable, oversized).', (counters) => counters.droppedMessages);
   }
 }
 
