@@ -1,14 +1,9 @@
 import type { Command } from 'commander';
+import { addNatsCredentialOptions, exitWhenStopped, type NatsCredentialFlags } from './nats-client-flags.ts';
 
-interface AgentCommandFlags {
+interface AgentCommandFlags extends NatsCredentialFlags {
   readonly nodeName?: string;
   readonly nats?: string;
-  readonly natsUser?: string;
-  readonly natsPassword?: string;
-  readonly natsNkeySeedFile?: string;
-  readonly natsTlsCa?: string;
-  readonly natsTlsCert?: string;
-  readonly natsTlsKey?: string;
   readonly clusterName?: string;
   readonly labels?: string;
   readonly taints?: string;
@@ -31,17 +26,12 @@ interface AgentCommandFlags {
  * only. agent/daemon/agent-config.ts validates the flags (a bad one exits 2 and says what to fix).
  */
 export function registerAgentCommand(program: Command, setExitCode: (code: number) => void): void {
-  program
+  const command = program
     .command('agent')
     .description('Run the node agent: register this machine as a Node, renew its lease, run its pods, serve their logs — all through NATS.')
     .option('--node-name <name>', 'the Node this machine registers as (a DNS name, e.g. worker-1)')
-    .option('--nats <urls>', 'NATS servers of the cluster, comma-separated (nats://HOST:PORT or HOST:PORT)')
-    .option('--nats-user <user>', 'NATS user (with --nats-password)')
-    .option('--nats-password <password>', 'NATS password')
-    .option('--nats-nkey-seed-file <file>', 'file holding this agent\'s NATS NKey seed (SU...)')
-    .option('--nats-tls-ca <file>', 'CA certificate to verify the NATS servers with')
-    .option('--nats-tls-cert <file>', 'client certificate for NATS (with --nats-tls-key)')
-    .option('--nats-tls-key <file>', 'client key for NATS')
+    .option('--nats <urls>', 'NATS servers of the cluster, comma-separated (nats://HOST:PORT or HOST:PORT)');
+  addNatsCredentialOptions(command, 'agent')
     .option('--cluster-name <name>', 'the cluster\'s NATS subject prefix flotilla.<name> (default: flotilla; must match the servers\')')
     .option('--labels <list>', 'extra node labels, KEY=VALUE comma-separated')
     .option('--taints <list>', 'node taints at registration, KEY[=VALUE]:EFFECT comma-separated')
@@ -85,8 +75,6 @@ export function registerAgentCommand(program: Command, setExitCode: (code: numbe
         return;
       }
       const code = await runAgent(config, companion === undefined ? {} : { companion });
-      setExitCode(code);
-      // Everything is closed; a handle some library left open must not keep a stopped agent alive.
-      setTimeout(() => process.exit(code), 3_000).unref();
+      exitWhenStopped(code, setExitCode);
     });
 }

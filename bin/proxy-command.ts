@@ -1,24 +1,20 @@
 import type { Command } from 'commander';
+import { addNatsCredentialOptions, exitWhenStopped } from './nats-client-flags.ts';
 
 /**
  * `flotilla proxy`: the per-node proxy (Services, NodePorts, LoadBalancer, Ingress, DNS). Flags are
  * checked by proxy/proxy-config.ts; a bad one exits 2 with what to fix.
  */
 export function registerProxyCommand(program: Command, setExitCode: (code: number) => void): void {
-  program
+  const command = program
     .command('proxy')
     .description('Run the node proxy: Service load balancing, NodePorts, LoadBalancer, Ingress (HTTP/HTTPS) and cluster DNS.')
     .option('--node-name <name>', 'the Node this proxy serves (required)')
     .option('--kubeconfig <file>', 'watch Services, EndpointSlices, Ingresses and Secrets through the Kubernetes API')
     .option('--context <name>', 'kubeconfig context (default: its current context)')
     .option('--nats <urls>', 'watch through NATS instead: the cluster\'s NATS servers, comma-separated (nats://HOST:PORT or HOST:PORT)')
-    .option('--cluster-name <name>', 'with --nats: the cluster\'s subject prefix flotilla.<name> (default: flotilla; must match the servers\')')
-    .option('--nats-user <user>', 'NATS user (with --nats-password)')
-    .option('--nats-password <password>', 'NATS password')
-    .option('--nats-nkey-seed-file <file>', 'file holding this proxy\'s NATS NKey seed (SU...)')
-    .option('--nats-tls-ca <file>', 'CA certificate to verify the NATS servers with')
-    .option('--nats-tls-cert <file>', 'client certificate for NATS (with --nats-tls-key)')
-    .option('--nats-tls-key <file>', 'client key for NATS')
+    .option('--cluster-name <name>', 'with --nats: the cluster\'s subject prefix flotilla.<name> (default: flotilla; must match the servers\')');
+  addNatsCredentialOptions(command, 'proxy')
     .option('--node-ip <ip>', "this node's address (default: the first non-loopback IPv4)")
     .option('--listen-address <ip>', 'where NodePorts, proxy ports, ingress and DNS listen (default: --node-ip if given, else 0.0.0.0)')
     .option('--http-port <port>', 'ingress HTTP port, 0 for off (default: 80)')
@@ -37,8 +33,6 @@ export function registerProxyCommand(program: Command, setExitCode: (code: numbe
         setExitCode(2);
         return;
       }
-      setExitCode(code);
-      // Everything is closed; a handle some library left open must not keep a stopped proxy alive.
-      setTimeout(() => process.exit(code), 3_000).unref();
+      exitWhenStopped(code, setExitCode);
     });
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import { addNatsCredentialOptions, exitWhenStopped, type NatsCredentialFlags } from './nats-client-flags.ts';
 
-interface ServerFlags {
+interface ServerFlags extends NatsCredentialFlags {
   readonly name?: string;
   readonly dataDir?: string;
   readonly peerListen?: string;
@@ -17,12 +18,6 @@ interface ServerFlags {
   readonly apiListen?: string;
   readonly apiSan?: string;
   readonly nats?: string;
-  readonly natsUser?: string;
-  readonly natsPassword?: string;
-  readonly natsNkeySeedFile?: string;
-  readonly natsTlsCa?: string;
-  readonly natsTlsCert?: string;
-  readonly natsTlsKey?: string;
   readonly clusterName?: string;
   readonly joinListen?: string;
   readonly natsAdvertise?: string;
@@ -36,7 +31,7 @@ interface ServerFlags {
  * defaults and validates both the same way (a bad setting exits with code 2 and says what to fix).
  */
 export function registerServerCommand(program: Command, setExitCode: (code: number) => void): void {
-  program
+  const command = program
     .command('server')
     .description('Run one replica of the replicated store (Raft on LevelDB), serving the etcd v3 gRPC API and, with --api-listen, the Kubernetes API.')
     .option('--name <name>', 'this member\'s name (must appear in --initial-cluster)')
@@ -54,13 +49,8 @@ export function registerServerCommand(program: Command, setExitCode: (code: numb
     .option('--metrics-listen <host:port>', 'serve /metrics and /healthz over HTTP here (default: off)')
     .option('--api-listen <host:port>', 'serve the Kubernetes API (HTTPS) here, e.g. 0.0.0.0:6443 (default: off)')
     .option('--api-san <names>', 'extra DNS names/IPs for this replica\'s API certificate, comma-separated')
-    .option('--nats <urls>', 'serve node agents through these NATS servers, comma-separated (needs --api-listen; default: off)')
-    .option('--nats-user <user>', 'NATS user (with --nats-password)')
-    .option('--nats-password <password>', 'NATS password')
-    .option('--nats-nkey-seed-file <file>', 'file holding this server\'s NATS NKey seed (SU...)')
-    .option('--nats-tls-ca <file>', 'CA certificate to verify the NATS servers with')
-    .option('--nats-tls-cert <file>', 'client certificate for NATS (with --nats-tls-key)')
-    .option('--nats-tls-key <file>', 'client key for NATS')
+    .option('--nats <urls>', 'serve node agents through these NATS servers, comma-separated (needs --api-listen; default: off)');
+  addNatsCredentialOptions(command, 'server')
     .option('--cluster-name <name>', 'NATS subject prefix flotilla.<name>, shared with the agents (default: flotilla)')
     .option('--join-listen <host:port>', 'serve flotilla join (HTTPS, cluster CA) here, e.g. 0.0.0.0:6444 (default: off)')
     .option('--nats-advertise <urls>', 'NATS URLs handed to agents that join, comma-separated (default: the --nats URLs that are not loopback)')
@@ -107,8 +97,6 @@ export function registerServerCommand(program: Command, setExitCode: (code: numb
         return;
       }
       const code = await runServer(config);
-      setExitCode(code);
-      // Everything is closed; a handle some library left open must not keep a stopped server alive.
-      setTimeout(() => process.exit(code), 3_000).unref();
+      exitWhenStopped(code, setExitCode);
     });
 }
