@@ -1,6 +1,7 @@
 import type { AbstractChainedBatch, AbstractLevel, AbstractSnapshot, AbstractSublevel } from 'abstract-level';
 import { decode, encode } from '../common/index.ts';
 import { ErrorCode, FlotillaError } from '../common/index.ts';
+import type { KeyValue } from './types.ts';
 
 /**
  * Where the store keeps its data inside the replica's one LevelDB. The Raft log storage lives in
@@ -24,13 +25,8 @@ export type DatabaseSnapshot = AbstractSnapshot;
 export const defaultNamespace = 'store';
 export const formatVersion = 1;
 
-export interface StoredRecord {
-  readonly key: Uint8Array;
-  readonly value: Uint8Array;
-  readonly createRevision: number;
-  readonly modRevision: number;
-  readonly version: number;
-  readonly lease: number;
+/** One history entry: the key as the write left it (a KeyValue), and whether the write was a delete. */
+export interface StoredRecord extends KeyValue {
   /** A delete: value empty, createRevision, version and lease 0. */
   readonly tombstone: boolean;
 }
