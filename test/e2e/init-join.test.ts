@@ -102,12 +102,13 @@ describe('flotilla init / token / join', () => {
   }, 60_000);
 
   it('two servers join with one command each: learners, caught up by snapshot, promoted by themselves', async () => {
-    for (const name of ['cp2', 'cp3']) {
-      const machine = await vm(name);
-      run(name, ['join', '--token-file', tokenFile, '--role', 'server', ...machine.args, '--start', 'foreground']);
+    const joiners = [await vm('cp2'), await vm('cp3')];
+    // Both at once: the cluster makes one membership change at a time, and the second join retries.
+    for (const machine of joiners) run(machine.name, ['join', '--token-file', tokenFile, '--role', 'server', ...machine.args, '--start', 'foreground']);
+    for (const machine of joiners) {
+      const name = machine.name;
       await waitFor(`${name} a voter`, 60_000, async () => ((await memberList(endpointOf(machine))).some((member) => member.name === name && !member.isLearner) ? true : null));
-      const held = await readPrefix(endpointOf(machine), 'before-join/', 's');
-      expect(holdsKeys(held, 'before-join/', 60)).toBe(true);
+      await waitFor(`${name} holding every key`, 10_000, async () => (holdsKeys(await readPrefix(endpointOf(machine), 'before-join/', 's'), 'before-join/', 60) ? true : null));
       const settings = parse(await readFile(machine.config, 'utf8')) as Record<string, unknown>;
       expect(settings).toMatchObject({ 'initial-cluster-state': 'existing', 'auto-promote': 'true', 'cluster-name': 'flotilla' });
     }

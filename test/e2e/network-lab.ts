@@ -132,6 +132,11 @@ export class NetworkLab {
     return started;
   }
 
+  /** A namespaced kernel setting (net.*) on one host. */
+  sysctl(host: string, key: string, value: string): void {
+    ip('netns', 'exec', this.namespace(host), 'sysctl', '-q', '-w', `${key}=${value}`);
+  }
+
   /** Unplugs a host's cable: its veth end on the bridge goes down (both directions cut). */
   cut(host: string): void {
     ip('link', 'set', this.hostSide(host), 'down');

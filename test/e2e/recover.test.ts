@@ -12,8 +12,8 @@ import { EtcdWireClient } from '../../store/index.ts';
 import { clusterTokenOf, flotilla, holdsKeys, leaderAmong, memberList, putKeys, readPrefix, waitFor } from './homelab-helpers.ts';
 
 const host = '127.0.0.1';
-const snapshotArgs = ['--snapshot-entries', '50'];
-const keys = 120;
+const snapshotArgs = ['--snapshot-entries', '20'];
+const keys = 60;
 
 describe('flotilla recover: a survivor of lost quorum becomes a new cluster, the others join again', () => {
   let cluster: ProcessCluster;
@@ -62,7 +62,7 @@ describe('flotilla recover: a survivor of lost quorum becomes a new cluster, the
     expect(holdsKeys(await readPrefix(survivor.clientEndpoint, 'kept/'), 'kept/', keys)).toBe(true);
     const members = await memberList(survivor.clientEndpoint);
     expect(members.map((listed) => listed.name)).toEqual(['n1']);
-    await putKeys(survivor.clientEndpoint, 'after/', 60);
+    await putKeys(survivor.clientEndpoint, 'after/', 30);
   }, 60_000);
 
   it('the other two join again as learners (wiped), catch up by snapshot, are promoted; every key is on every replica', async () => {
@@ -82,9 +82,9 @@ describe('flotilla recover: a survivor of lost quorum becomes a new cluster, the
     for (const endpoint of endpoints) {
       const local = await waitFor(`${endpoint} caught up`, 20_000, async () => {
         const held = await readPrefix(endpoint, '', 's');
-        return holdsKeys(held, 'kept/', keys) && holdsKeys(held, 'after/', 60) ? held : null;
+        return holdsKeys(held, 'kept/', keys) && holdsKeys(held, 'after/', 30) ? held : null;
       });
-      expect(local.size).toBe(keys + 60);
+      expect(local.size).toBe(keys + 30);
     }
     // The new majority works without the recovered member.
     await survivor.process.kill();
