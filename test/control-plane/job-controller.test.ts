@@ -104,14 +104,19 @@ describe('Job controller against the real object layer', () => {
 
   it('activeDeadlineSeconds: running pods are deleted (gracefully, confirmed by their node), then Failed DeadlineExceeded', async () => {
     const h = (harness = await startWithNodes(1));
+    // Every pod change, from the watch: a terminating pod may live for one fake-kubelet pass only.
+    const stopWatching = new AbortController();
+    let sawTerminating = false;
+    const watching = (async () => {
+      for await (const change of h.client.watch(podResource, await h.client.context.store.currentRevision(), stopWatching.signal, 'default')) {
+        if (change.type !== 'progress' && isBeingDeleted(change.object) && change.type !== 'deleted') sawTerminating = true;
+      }
+    })().catch(() => undefined);
     await h.client.create(jobResource, job('slow', { completions: 2, parallelism: 2, activeDeadlineSeconds: 2 }));
     await eventually(async () => (await podsOfJob(h, 'slow')).filter(isPodReady).length === 2 || undefined);
-    let sawTerminating = false;
-    await eventually(async () => {
-      const status = await jobStatus(h, 'slow');
-      if (typeof status['terminating'] === 'number' && status['terminating'] > 0) sawTerminating = true;
-      return conditionStatus(status['conditions'], 'Failed') === 'True' || undefined;
-    }, 15_000);
+    await eventually(async () => conditionStatus((await jobStatus(h, 'slow'))['conditions'], 'Failed') === 'True' || undefined, 15_000);
+    stopWatching.abort();
+    await watching;
     const status = await jobStatus(h, 'slow');
     expect(findCondition(status['conditions'], 'Failed')).toMatchObject({ reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' });
     expect(status['failed']).toBe(2);
