@@ -135,10 +135,6 @@ describe('flotilla init / token / join', () => {
     const agent = await flotilla(['agent', '--config', agentConfig], { timeoutMs: 20_000 });
     expect(agent.code).toBe(2);
     expect(agent.stderr).toContain('runtime');
-    await appendFile(agentConfig, 'colour: blue\n');
-    const unknown = await flotilla(['agent', '--config', agentConfig], { timeoutMs: 20_000 });
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('unknown key "colour"');
   }, 60_000);
 
   it('a rebuilt VM joins again only with --replace; a rotated token stops the old one', async () => {

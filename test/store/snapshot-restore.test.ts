@@ -59,6 +59,17 @@ describe('snapshot files: verify and restore', () => {
     await expect(verifySnapshotStream(chunks(damaged, 64))).rejects.toThrow(/snapshot:/);
   });
 
+  it('flotilla snapshot restore refuses a damaged file before anything is written', async () => {
+    const { restoreSnapshot } = await import('../../control-plane/index.ts');
+    const damaged = Buffer.from(snapshot);
+    damaged[Math.floor(damaged.byteLength / 2)] = (damaged[Math.floor(damaged.byteLength / 2)] ?? 0) ^ 0xff;
+    const damagedFile = join(scratch, 'damaged.snapshot');
+    await writeFile(damagedFile, damaged);
+    const dataDir = join(scratch, 'never-written');
+    await expect(restoreSnapshot({ file: damagedFile, dataDir, name: 'a', initialCluster: [{ name: 'a', address: { host: '127.0.0.1', port: 1 } }], clusterToken: null, logger: silentLogger })).rejects.toThrow(/snapshot:/);
+    await expect(readdir(dataDir)).rejects.toThrow();
+  });
+
   it('restores into a new data directory that a Replica opens as a one-member cluster holding the data', async () => {
     const dataDir = join(scratch, 'restored');
     const port = await findFreePort();
