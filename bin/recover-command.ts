@@ -21,6 +21,13 @@ export function registerRecoverCommand(program: Command, setExitCode: (code: num
         setExitCode(2);
         return;
       }
+      const { stat } = await import('node:fs/promises');
+      const { join } = await import('node:path');
+      if ((await stat(join(dataDir, 'member.json')).catch(() => null)) === null) {
+        process.stderr.write(`flotilla recover: ${dataDir} is not a server's data directory (no member.json): give the survivor's data-dir\n`);
+        setExitCode(2);
+        return;
+      }
       const { runRecover } = await import('../control-plane/index.ts');
       const { createLogger } = await import('../common/index.ts');
       try {
