@@ -62,11 +62,11 @@ describe.skipIf(unavailable !== null)('homelab on network namespaces: 3 control-
         const setting = /^([a-z0-9_.]+)\s*=\s*(\S+)$/.exec(line.trim());
         if (setting !== null) lab.sysctl(host, setting[1] ?? '', setting[2] ?? '');
       }
-      const conf = natsTemplate
+      const natsConfig = natsTemplate
         .replace('server_name: cp1', `server_name: ${host}`)
         .replace('10.0.0.1', address('cp1')).replace('10.0.0.2', address('cp2')).replace('10.0.0.3', address('cp3'))
         .replace('http: 127.0.0.1:8222', '');
-      await writeFile(join(root, `nats-${host}.conf`), conf);
+      await writeFile(join(root, `nats-${host}.conf`), natsConfig);
       lab.run(host, 'nats-server', ['-c', join(root, `nats-${host}.conf`)], join(root, `nats-${host}.log`), { NATS_PASSWORD: natsPassword });
     }
     await writeFile(join(root, 'nats-password'), `${natsPassword}\n`, { mode: 0o600 });
