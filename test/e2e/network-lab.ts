@@ -150,9 +150,28 @@ export class NetworkLab {
     await Promise.all(this.processes.map((started) => started.stop()));
   }
 
-  /** Stops every process, then deletes the namespaces (their veth pairs go with them) and the bridge. */
+  /**
+   * Stops every process, kills whatever else still runs in the namespaces (pods: an agent that
+   * stops leaves its containers running, by design), then deletes the namespaces (their veth pairs
+   * go with them) and the bridge.
+   */
   async destroy(): Promise<void> {
     await this.stopAll();
+    for (const host of this.hosts) {
+      let pids: string[] = [];
+      try {
+        pids = execFileSync('ip', ['netns', 'pids', this.namespace(host)], { encoding: 'utf8' }).split('\n').filter((pid) => /^\d+$/.test(pid));
+      } catch {
+        // The namespace is gone already.
+      }
+      for (const pid of pids) {
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          // Exited meanwhile.
+        }
+      }
+    }
     this.removeNetwork();
   }
 
