@@ -136,7 +136,11 @@ async function runConnected(
   await Promise.race([reporter.register(), stopped]);
   if (signal.aborted) return reporter.stop();
   const facts = await readHostFacts(config.dataDir);
-  const lease = new LeaseRenewer(client, env, logger.child({ component: 'lease' }), () => reporter.reportNow());
+  const leaseLogger = logger.child({ component: 'lease' });
+  const lease = new LeaseRenewer(client, env, leaseLogger, () => reporter.reportNow(), () => {
+    leaseLogger.info('lease renewals keep failing: reconnecting to another NATS server');
+    connection.reconnect().catch((error: unknown) => leaseLogger.debug({ err: error }, 'NATS reconnect refused'));
+  });
   const configs = new ConfigCache(client, env, logger.child({ component: 'configs' }));
   const claims = new ClaimCache(client);
   const janitor = new VolumeJanitor(volumesDirectory, client, env, logger.child({ component: 'volumes' }));

@@ -6,10 +6,20 @@ export const LeaseDefaults = {
   renewIntervalMs: 1_000,
   /** kubelet's default node lease duration. */
   leaseDurationSeconds: 40,
-  /** A renewal that takes longer is abandoned (the next one is due anyway). */
-  renewTimeoutMs: 2_000,
+  /**
+   * A renewal that takes longer is abandoned and the next one tried. A renewal is one Raft write
+   * (milliseconds); a longer wait is a request lost on a NATS route to a dead server, and the node
+   * controller's 4 s grace leaves room for several tries only if each gives up quickly.
+   */
+  renewTimeoutMs: 800,
   /** Consecutive failures before it is logged as a warning (then once per this many). */
   failuresPerWarning: 5,
+  /**
+   * Consecutive failures after which the agent asks its NATS client to reconnect (to another
+   * server): a server whose own links died can keep an agent's connection looking healthy while
+   * its requests go nowhere, long enough for the node to be declared unreachable.
+   */
+  failuresBeforeReconnect: 2,
 } as const;
 
 /** Kubernetes' MicroTime: RFC 3339 with microseconds. */
@@ -34,6 +44,8 @@ export class LeaseRenewer {
     private readonly env: Env,
     private readonly logger: Logger,
     private readonly onRecovered: () => void,
+    /** Asked to move to another NATS server after repeated failures (returns at once). */
+    private readonly onStuck: () => void = () => undefined,
   ) {}
 
   start(): void {
@@ -61,6 +73,7 @@ export class LeaseRenewer {
       if (this.abort.signal.aborted) return;
       this.failures++;
       if (this.failures % LeaseDefaults.failuresPerWarning === 0) this.logger.warn({ err: error, failures: this.failures }, 'node lease not renewed');
+      if (this.failures % LeaseDefaults.failuresBeforeReconnect === 0) this.onStuck();
     } finally {
       this.inFlight = false;
     }

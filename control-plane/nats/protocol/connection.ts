@@ -8,8 +8,12 @@ import type { FrameTransport } from './stream-endpoint.ts';
 export const NatsConnectionDefaults = {
   reconnectTimeWaitMs: 500,
   reconnectJitterMs: 250,
-  /** Client pings: a dead TCP connection is noticed within pingInterval × maxPingOut. */
-  pingIntervalMs: 5_000,
+  /**
+   * Client pings: a dead TCP connection is noticed within pingInterval × maxPingOut. Short, because
+   * an agent stuck on a dead NATS server loses its node lease (4 s grace, homelab timings) before a
+   * longer interval would notice; a ping a second is nothing for a homelab's NATS.
+   */
+  pingIntervalMs: 1_000,
   maxPingOut: 2,
   /** How long a closing process lets the client send what it still holds before closing anyway. */
   drainTimeoutMs: 2_000,
