@@ -1,6 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { findFreePorts, realEnv, silentLogger } from '../common/index.ts';
+import { findFreePorts, projectPath, realEnv, silentLogger } from '../common/index.ts';
 import { MemorySource, ProxyNode } from '../proxy/index.ts';
 import { stopChild } from './etcd-cluster.ts';
 import { startHaproxy, waitForPort } from './proxy-haproxy.ts';
@@ -13,7 +12,7 @@ export interface ProxyBenchOptions {
   readonly threads: number;
 }
 
-const backendScript = fileURLToPath(new URL('./proxy-backend.ts', import.meta.url));
+const backendScript = projectPath('bench/proxy-backend.ts');
 const loopback = '127.0.0.1';
 
 interface Scenario {

@@ -10,3 +10,4 @@ export { realEnv, realClock, realTimers } from './env.ts';
 export type { Env, Clock, Timers, TimerHandle } from './env.ts';
 export { findFreePort, findFreePorts } from './net.ts';
 export { sleep } from './sleep.ts';
+export { projectRoot, projectPath, runsCompiled } from './project-path.ts';

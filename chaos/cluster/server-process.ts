@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { projectPath } from '../../common/index.ts';
 
-/** The `flotilla` launcher, resolved from this file so harnesses work from any working directory. */
-export const flotillaBin = fileURLToPath(new URL('../../bin/flotilla.js', import.meta.url));
+/** The `flotilla` launcher, found from the checkout's root so harnesses work from any working directory. */
+export const flotillaBin = projectPath('bin/flotilla.js');
 
 export interface ServerProcessSpec {
   readonly name: string;

@@ -1,4 +1,4 @@
-import { fileURLToPath } from 'node:url';
+import { projectPath } from '../../common/index.ts';
 import type { JsonObject } from '../../control-plane/index.ts';
 import { templateOf, workloadName, type TemplateChoice } from './plan.ts';
 
@@ -6,7 +6,7 @@ import { templateOf, workloadName, type TemplateChoice } from './plan.ts';
  * The program every replica runs: the HTTP server the agent tests use (GET /healthz answers 200).
  * The process runtime runs `command` on the host, so the "image" is only a label a rollout changes.
  */
-export const workloadProgram = fileURLToPath(new URL('../../test/fixtures/http-server.mjs', import.meta.url));
+export const workloadProgram = projectPath('test/fixtures/http-server.mjs');
 
 export const containerName = 'web';
 export const containerPortName = 'http';

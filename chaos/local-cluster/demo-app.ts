@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { sleep, type Env } from '../../common/index.ts';
+import { projectPath, sleep, type Env } from '../../common/index.ts';
 import { proxyPortsAnnotation } from '../../proxy/index.ts';
 import type { ClusterState } from './cluster-state.ts';
 import { httpRequest } from './http-request.ts';
@@ -9,7 +8,7 @@ import type { ApiCredentials } from './kubeconfig-writer.ts';
 import { LocalClusterLimits } from './limits.ts';
 
 /** The example `--demo` deploys (examples/hello: server.mjs from a ConfigMap, a Deployment, a Service, an Ingress). */
-export const demoDirectory = fileURLToPath(new URL('../../examples/hello/', import.meta.url));
+export const demoDirectory = projectPath('examples/hello/');
 const namespace = 'default';
 const configMapName = 'hello-app';
 

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { HistoryVerdict } from './history-check.ts';
 import type { SimStats } from './stats.ts';
+import { runsCompiled } from '../../common/index.ts';
 
 /** What a worker reports for one seed: enough to aggregate and to know which seeds to replay here. */
 export interface SeedOutcome {
@@ -34,8 +35,7 @@ export function defaultWorkerCount(): number {
 export async function runSeedsOnWorkers(job: SeedJob, workers: number, onOutcome: (outcome: SeedOutcome) => void): Promise<void> {
   const pending = [...job.seeds];
   const runWorker = async (): Promise<void> => {
-    // The worker is TypeScript: its bootstrap registers tsx first, as bin/flotilla.js does.
-    const worker = new Worker(new URL('./worker-bootstrap.mjs', import.meta.url));
+    const worker = new Worker(workerEntry());
     try {
       for (;;) {
         const seeds = pending.splice(0, seedsPerBatch);
@@ -64,4 +64,12 @@ function requestBatch(worker: Worker, job: SeedJob): Promise<SeedOutcome[]> {
     worker.once('error', onError);
     worker.postMessage(job);
   });
+}
+
+/**
+ * Compiled (dist/), the worker loads its own .js; from source it is TypeScript, so its bootstrap
+ * registers tsx first, as bin/flotilla.js does (worker threads do not inherit the loader).
+ */
+function workerEntry(): URL {
+  return runsCompiled() ? new URL('./worker-main.js', import.meta.url) : new URL('./worker-bootstrap.mjs', import.meta.url);
 }

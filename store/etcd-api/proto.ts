@@ -1,14 +1,13 @@
-import { fileURLToPath } from 'node:url';
 import type { MethodDefinition, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
-import { assert } from '../../common/index.ts';
+import { assert, projectPath } from '../../common/index.ts';
 
 /**
  * Loads our .proto files once. Options (see wire.ts for the shapes they produce):
  * keepCase so field names match the .proto and etcd's docs; longs as strings so uint64 member IDs
  * survive; enums as names; defaults so every scalar is present; oneofs so a set oneof is named.
  */
-const protoDirectory = fileURLToPath(new URL('./proto/', import.meta.url));
+const protoDirectory = projectPath('store/etcd-api/proto/');
 
 let loaded: PackageDefinition | null = null;
 

@@ -1,0 +1,41 @@
+// Whether dist/ holds a build of the current sources: its stamp (written last by bin/build.mjs)
+// must be newer than every source file. A stat of each source is a few milliseconds at startup,
+// against the stale-code bugs a "build once, forget" dist/ would cause.
+import { readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const checkoutRoot = dirname(dirname(fileURLToPath(import.meta.url)));
+// The folders tsconfig.build.json compiles.
+const sourceFolders = ['common', 'raft', 'store', 'control-plane', 'agent', 'proxy', 'chaos', 'bench', 'bin'];
+
+/** The URL of `<root>/dist/bin/main.js` when that build is fresh, else null. FLOTILLA_NO_DIST=1 forces the sources. */
+export function compiledMain(root = checkoutRoot, env = process.env) {
+  if (env.FLOTILLA_NO_DIST === '1') return null;
+  let builtAtMs;
+  try {
+    builtAtMs = statSync(join(root, 'dist', 'build-stamp')).mtimeMs;
+  } catch {
+    return null;
+  }
+  for (const folder of sourceFolders) {
+    if (newestSourceMs(join(root, folder)) >= builtAtMs) return null;
+  }
+  return pathToFileURL(join(root, 'dist', 'bin', 'main.js')).href;
+}
+
+function newestSourceMs(directory) {
+  let newest = 0;
+  let entries;
+  try {
+    entries = readdirSync(directory, { withFileTypes: true });
+  } catch {
+    return newest;
+  }
+  for (const entry of entries) {
+    const path = join(directory, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSourceMs(path));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
