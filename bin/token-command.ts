@@ -1,6 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { parse } from 'yaml';
 
 interface TokenFlags {
   readonly config?: string;
@@ -38,6 +37,7 @@ export function registerTokenCommand(program: Command, setExitCode: (code: numbe
 
 /** The config's client-listen, with a wildcard host asked on loopback. */
 async function clientEndpointOf(path: string): Promise<string | undefined> {
+  const { parse } = await import('yaml');
   const value: unknown = parse(await readFile(path, 'utf8').catch(() => ''));
   const listen = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)['client-listen'] : undefined;
   if (typeof listen !== 'string') return undefined;

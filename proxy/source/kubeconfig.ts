@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
-import { parse } from 'yaml';
 import { asArray, asObject, asString, isJsonObject, type JsonObject } from '../../control-plane/api/json.ts';
 
 export class KubeconfigError extends Error {
@@ -39,6 +38,8 @@ async function dataOrFile(section: JsonObject, dataField: string, fileField: str
 export async function loadKubeconfig(path: string, contextName?: string): Promise<ApiConnection> {
   let document: unknown;
   try {
+    // Loaded here, not at the top: YAML is ~7 MB of resident memory an agent without a kubeconfig never needs.
+    const { parse } = await import('yaml');
     document = parse(await readFile(path, 'utf8'));
   } catch (error) {
     throw new KubeconfigError(`cannot read kubeconfig ${path}: ${error instanceof Error ? error.message : String(error)}`);
