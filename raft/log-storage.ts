@@ -13,6 +13,11 @@ export interface LogStorage<Batch> {
   batch(): Batch;
   /** Atomically commits the batch; `sync: true` fsyncs before resolving. */
   write(batch: Batch, options: { readonly sync: boolean }): Promise<void>;
+  /**
+   * Releases a batch that will not be written (a Ready with nothing to persist). LevelDB keeps
+   * every batch it handed out until it is written or closed, so an unreleased one is a leak.
+   */
+  discard(batch: Batch): Promise<void>;
 
   /**
    * Stages `entries` (contiguous, `entries[0].index <= lastIndex() + 1`), deleting every stored

@@ -21,6 +21,10 @@ export class MemoryLogStorage implements LogStorage<MemoryBatch> {
     return Promise.resolve();
   }
 
+  discard(): Promise<void> {
+    return Promise.resolve();
+  }
+
   append(batch: MemoryBatch, entries: readonly Entry[]): void {
     const first = entries[0];
     if (first === undefined) return;

@@ -540,6 +540,8 @@ export class RaftNode<Batch, Result> {
     for (const chunk of ready.snapshotChunks) await snapshots.writeChunk(chunk);
     const install = ready.snapshotToInstall;
     if (install !== null) await this.installSnapshot(install);
+    // Most of a leader's Readies (heartbeats, read confirmations) persist nothing: no batch at all.
+    if (ready.hardState === null && install === null && ready.entries.length === 0 && ready.committedEntries.length === 0) return null;
     // Created after an install: the restored state machine may sit on a new database handle.
     const batch = log.batch();
     let dirty = this.stageRaftState(batch, ready);
@@ -552,6 +554,8 @@ export class RaftNode<Batch, Result> {
         applied?.prepared.abandon(error);
         throw error;
       }
+    } else {
+      await log.discard(batch);
     }
     if (install !== null) await snapshots.prune(install.index);
     return applied;

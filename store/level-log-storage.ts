@@ -95,6 +95,10 @@ export class LevelLogStorage implements LogStorage<LevelBatch> {
     await batch.write(writeOptions);
   }
 
+  async discard(batch: LevelBatch): Promise<void> {
+    await batch.close();
+  }
+
   append(batch: LevelBatch, entries: readonly Entry[]): void {
     const first = entries[0];
     if (first === undefined) return;

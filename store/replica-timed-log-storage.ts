@@ -21,6 +21,10 @@ export class TimedLogStorage implements LogStorage<LevelBatch> {
     return this.inner.batch();
   }
 
+  discard(batch: LevelBatch): Promise<void> {
+    return this.inner.discard(batch);
+  }
+
   async write(batch: LevelBatch, options: { readonly sync: boolean }): Promise<void> {
     if (!options.sync) return this.inner.write(batch, options);
     const started = this.clock.nowMs();

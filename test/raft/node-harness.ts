@@ -15,6 +15,7 @@ import { LevelLogStorage } from '../../store/level-log-storage.ts';
 import { LevelStableStorage } from '../../store/level-stable-storage.ts';
 import { FileSnapshotStore } from '../../store/file-snapshot-store.ts';
 import type { LevelBatch } from '../../store/level-raft-keys.ts';
+import { BatchAccountingLog } from './batch-accounting-log.ts';
 
 export interface SetCommand {
   readonly key: string;
@@ -99,6 +100,8 @@ export interface Replica {
   readonly transport: TcpTransport;
   readonly stateMachine: MapStateMachine<Batch>;
   readonly node: RaftNode<Batch, number>;
+  /** The node's log, counting the LevelDB batches it holds open. */
+  readonly log: BatchAccountingLog<Batch>;
 }
 
 /** A cluster of replicas in this process; each has its own LevelDB, snapshot dir and TCP port. */
@@ -137,12 +140,13 @@ export class TestCluster {
       reconnectDelayMaxMs: 200,
     });
     const stateMachine = new MapStateMachine<Batch>();
+    const log = new BatchAccountingLog(await LevelLogStorage.open(db, { logger: silentLogger }));
     const node = await RaftNode.start({
       id,
       initialMembership,
       env,
       logger: silentLogger,
-      log: await LevelLogStorage.open(db, { logger: silentLogger }),
+      log,
       stable: await LevelStableStorage.open(db),
       snapshots: await FileSnapshotStore.open(join(directory, 'snapshots'), { logger: silentLogger }),
       transport,
@@ -150,7 +154,7 @@ export class TestCluster {
       options: this.options,
     });
     this.addresses.set(id, transport.address());
-    const replica: Replica = { id, directory, db, transport, stateMachine, node };
+    const replica: Replica = { id, directory, db, transport, stateMachine, node, log };
     this.replicas.set(id, replica);
     return replica;
   }
