@@ -1,13 +1,11 @@
 // Whether dist/ holds a build of the current sources: its stamp (written last by bin/build.mjs)
 // must be newer than every source file. A stat of each source is a few milliseconds at startup,
 // against the stale-code bugs a "build once, forget" dist/ would cause.
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const checkoutRoot = dirname(dirname(fileURLToPath(import.meta.url)));
-// The folders tsconfig.build.json compiles.
-const sourceFolders = ['common', 'raft', 'store', 'control-plane', 'agent', 'proxy', 'chaos', 'bench', 'bin'];
 
 /** The URL of `<root>/dist/bin/main.js` when that build is fresh, else null. FLOTILLA_NO_DIST=1 forces the sources. */
 export function compiledMain(root = checkoutRoot, env = process.env) {
@@ -18,10 +16,22 @@ export function compiledMain(root = checkoutRoot, env = process.env) {
   } catch {
     return null;
   }
-  for (const folder of sourceFolders) {
+  const folders = compiledFolders(root);
+  if (folders === null) return null;
+  for (const folder of folders) {
     if (newestSourceMs(join(root, folder)) >= builtAtMs) return null;
   }
   return pathToFileURL(join(root, 'dist', 'bin', 'main.js')).href;
+}
+
+/** The folders the build compiles: tsconfig.build.json's `include`, so the two never disagree (null: unreadable). */
+function compiledFolders(root) {
+  try {
+    const include = JSON.parse(readFileSync(join(root, 'tsconfig.build.json'), 'utf8')).include;
+    return Array.isArray(include) ? include : null;
+  } catch {
+    return null;
+  }
 }
 
 function newestSourceMs(directory) {

@@ -5,13 +5,13 @@
 // runs the code in the checkout.
 import { compiledMain } from './compiled-main.mjs';
 
-const compiled = compiledMain();
-if (compiled !== null) {
-  const { main } = await import(compiled);
-  process.exitCode = await main(process.argv);
-} else {
+async function loadMain() {
+  const compiled = compiledMain();
+  if (compiled !== null) return (await import(compiled)).main;
   const { register } = await import('tsx/esm/api');
   register();
-  const { main } = await import('./main.ts');
-  process.exitCode = await main(process.argv);
+  return (await import('./main.ts')).main;
 }
+
+const main = await loadMain();
+process.exitCode = await main(process.argv);

@@ -40,6 +40,7 @@ export type {
   RequestOptions,
 } from './node.ts';
 export type { LogStorage } from './log-storage.ts';
+export { ForwardingLogStorage } from './forwarding-log-storage.ts';
 export type { StableStorage } from './stable-storage.ts';
 export type { SnapshotStore } from './snapshot-store.ts';
 export type { Transport } from './transport.ts';

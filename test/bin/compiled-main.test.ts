@@ -13,6 +13,7 @@ afterEach(() => {
 function checkout(sourceAtS: number, stampAtS: number | null): string {
   const root = mkdtempSync(join(tmpdir(), 'flotilla-launcher-'));
   roots.push(root);
+  writeFileSync(join(root, 'tsconfig.build.json'), JSON.stringify({ include: ['common', 'store'] }));
   mkdirSync(join(root, 'store', 'etcd-api'), { recursive: true });
   const source = join(root, 'store', 'etcd-api', 'server.ts');
   writeFileSync(source, 'export {};\n');
@@ -34,6 +35,12 @@ describe('the launcher picks the compiled build only while it is current', () =>
 
   it('runs the sources when a source (in a nested folder) was edited after the build', () => {
     expect(compiledMain(checkout(3_000, 2_000), {})).toBeNull();
+  });
+
+  it('runs the sources when the build config cannot be read (it names the folders to check)', () => {
+    const root = checkout(1_000, 2_000);
+    writeFileSync(join(root, 'tsconfig.build.json'), '{ not json');
+    expect(compiledMain(root, {})).toBeNull();
   });
 
   it('runs the sources when there is no build', () => {
