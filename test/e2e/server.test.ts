@@ -77,6 +77,14 @@ function flotilla(args: readonly string[]): Promise<{ code: number; stdout: stri
   });
 }
 
+/** A member as `etcdctl member list` shows it (isLearner is left out for voters). */
+async function listedMember(endpoints: string, name: string): Promise<{ name?: string; isLearner?: boolean } | undefined> {
+  const result = await etcdctl(endpoints, ['member', 'list', '-w', 'json']);
+  if (result.code !== 0) return undefined;
+  const listed = JSON.parse(result.stdout) as { members: Array<{ name?: string; isLearner?: boolean }> };
+  return listed.members.find((member) => member.name === name);
+}
+
 /** Key → value of a prefix as one member serves it locally (serializable). */
 async function localContents(endpoint: string, prefix: string): Promise<Map<string, string>> {
   const result = await etcdctl(endpoint, ['get', prefix, '--prefix', '--consistency=s', '-w', 'json']);
@@ -219,7 +227,9 @@ describe('flotilla server: 3 real processes, etcdctl 3.4', () => {
     const [peerPort, clientPort] = (await findFreePorts(2)) as [number, number];
     const added = await etcdctlRetry(all, ['member', 'add', 'n4', '--learner', `--peer-urls=http://${host}:${peerPort}`]);
     expect(added.stdout).toContain('added to cluster');
-    const memberId = /Member ([0-9a-f]+) added/.exec(added.stdout)?.[1] as string;
+    // etcdctl prints the ID with %16x: an ID below 2^60 comes padded with spaces.
+    const memberId = /Member\s+([0-9a-f]+)\s+added/.exec(added.stdout)?.[1];
+    if (memberId === undefined) throw new Error(`no member ID in: ${added.stdout}`);
 
     const initialCluster = [...cluster.members.map((member) => `${member.name}=${host}:${member.peerPort}`), `n4=${host}:${peerPort}`].join(',');
     const dataDir = join(cluster.directory, 'n4');
@@ -237,14 +247,17 @@ describe('flotilla server: 3 real processes, etcdctl 3.4', () => {
     const n4Endpoint = `${host}:${clientPort}`;
     await eventually(async () => (await localContents(n4Endpoint, 'grow/').catch(() => new Map())).size === 80, 20_000, 'n4 to catch up');
     // The new member publishes its name itself once it runs (as etcd's members do).
-    await eventually(async () => {
-      const listed = JSON.parse((await etcdctl(all, ['member', 'list', '-w', 'json'])).stdout) as { members: Array<{ name?: string; isLearner?: boolean }> };
-      return listed.members.find((member) => member.name === 'n4')?.isLearner === true;
-    }, 10_000, 'n4 listed as a learner');
+    await eventually(async () => (await listedMember(all, 'n4'))?.isLearner === true, 10_000, 'n4 listed as a learner');
     expect((await etcdctl(n4Endpoint, ['endpoint', 'status', '-w', 'json'])).stdout).toContain('"isLearner":true');
 
-    const promoted = await etcdctlRetry(all, ['member', 'promote', memberId]);
-    expect(promoted.stdout).toContain('promoted');
+    // Retried while the leader says the learner is not in sync yet; a retry after an attempt that
+    // timed out but went through is answered "can only promote a learner", so the list decides.
+    await eventually(async () => {
+      const listedN4 = await listedMember(all, 'n4');
+      if (listedN4 !== undefined && listedN4.isLearner !== true) return true;
+      await etcdctl(all, ['member', 'promote', memberId]);
+      return false;
+    }, 15_000, 'n4 to be listed as a voter');
 
     const leader = await leaderEndpoint([...endpoints, n4Endpoint]);
     const leaderId = BigInt((await status(leader))?.header.member_id ?? '0').toString(16);
