@@ -48,31 +48,48 @@ export function registerAgentCommand(program: Command, setExitCode: (code: numbe
     .option('--proxy-port-range <first-last>', 'with --proxy: where proxy ports are assigned from (default: 20000-29999)')
     .option('--config <file>', 'YAML file whose keys are these flags\' names (flags override it); flotilla join --role agent writes one')
     .action(async (given: AgentCommandFlags, command: Command) => {
-      const { FlagsFileError, mergeFlagsFile } = await import('./flags-file.ts');
       let flags = given;
-      try {
-        if (given.config !== undefined) flags = await mergeFlagsFile(given, given.config, command);
-      } catch (error) {
-        if (!(error instanceof FlagsFileError)) throw error;
-        process.stderr.write(`flotilla agent: ${error.message}\n`);
-        setExitCode(2);
-        return;
+      // Loaded only when used, like the proxy below: what an agent never runs costs it no memory.
+      if (given.config !== undefined) {
+        const { FlagsFileError, mergeFlagsFile } = await import('./flags-file.ts');
+        try {
+          flags = await mergeFlagsFile(given, given.config, command);
+        } catch (error) {
+          if (!(error instanceof FlagsFileError)) throw error;
+          process.stderr.write(`flotilla agent: ${error.message}\n`);
+          setExitCode(2);
+          return;
+        }
       }
       const { AgentConfigError, resolveAgentConfig, runAgent } = await import('../agent/index.ts');
-      const { agentProxyFlags, proxyCompanion } = await import('./agent-proxy.ts');
-      const { ProxyConfigError, parseProxyFlags } = await import('../proxy/index.ts');
+      const { agentProxyFlags, proxyCompanion, strayProxyFlagsMessage } = await import('./agent-proxy.ts');
+      const stray = agentProxyFlags.filter((name) => flags[name] !== undefined);
+      const usageError = (message: string): void => {
+        process.stderr.write(`flotilla agent: ${message}\n(run flotilla agent --help for usage)\n`);
+        setExitCode(2);
+      };
       let config;
       let companion;
       try {
         config = resolveAgentConfig(flags);
-        const stray = agentProxyFlags.filter((name) => flags[name] !== undefined);
-        if (flags.proxy !== true && stray.length > 0) throw new ProxyConfigError(`${stray.map((name) => `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`).join(', ')} ${stray.length === 1 ? 'needs' : 'need'} --proxy (the node proxy run in this process).`);
-        if (flags.proxy === true) companion = proxyCompanion(parseProxyFlags({ ...flags, nodeName: config.nodeName, nodeIp: config.nodeIp }), config.nats.clusterName);
       } catch (error) {
-        if (!(error instanceof AgentConfigError) && !(error instanceof ProxyConfigError)) throw error;
-        process.stderr.write(`flotilla agent: ${error.message}\n(run flotilla agent --help for usage)\n`);
-        setExitCode(2);
+        if (!(error instanceof AgentConfigError)) throw error;
+        usageError(error.message);
         return;
+      }
+      if (flags.proxy !== true && stray.length > 0) {
+        usageError(strayProxyFlagsMessage(stray));
+        return;
+      }
+      if (flags.proxy === true) {
+        const { ProxyConfigError, parseProxyFlags } = await import('../proxy/index.ts');
+        try {
+          companion = proxyCompanion(parseProxyFlags({ ...flags, nodeName: config.nodeName, nodeIp: config.nodeIp }), config.nats.clusterName);
+        } catch (error) {
+          if (!(error instanceof ProxyConfigError)) throw error;
+          usageError(error.message);
+          return;
+        }
       }
       const code = await runAgent(config, companion === undefined ? {} : { companion });
       exitWhenStopped(code, setExitCode);

@@ -5,6 +5,12 @@ import type { ProxyConfig } from '../proxy/index.ts';
 /** The proxy flags `flotilla agent` takes (all need --proxy but --listen-mode, which also tells the agent how a separate proxy listens). */
 export const agentProxyFlags = ['listenAddress', 'httpPort', 'httpsPort', 'dnsPort', 'proxyPortRange'] as const;
 
+/** Proxy flags given without --proxy: which ones, and what they need. */
+export function strayProxyFlagsMessage(stray: readonly string[]): string {
+  const names = stray.map((name) => `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`);
+  return `${names.join(', ')} ${stray.length === 1 ? 'needs' : 'need'} --proxy (the node proxy run in this process).`;
+}
+
 function isUnspecified(address: string): boolean {
   return isIP(address) !== 0 && (address === '0.0.0.0' || address === '::');
 }
