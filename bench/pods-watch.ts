@@ -2,8 +2,9 @@ import type { ClientRequest } from 'node:http';
 import { request } from 'node:https';
 import type { ApiEndpoint } from './api-client.ts';
 
-/** When each pod was first seen Running and Ready through the API's watch. */
+/** When each pod was first seen bound to a node, Running and Ready through the API's watch. */
 export interface PodMilestones {
+  scheduledAtMs?: number;
   runningAtMs?: number;
   readyAtMs?: number;
 }
@@ -13,6 +14,7 @@ const lineBytesMax = 4 * 1024 * 1024;
 
 interface WatchedPod {
   readonly metadata?: { readonly name?: string };
+  readonly spec?: { readonly nodeName?: string };
   readonly status?: { readonly phase?: string; readonly conditions?: readonly { readonly type?: string; readonly status?: string }[] };
 }
 
@@ -53,6 +55,7 @@ export class PodMilestoneWatch {
     if (name === undefined || event.type === 'DELETED') return;
     const seen = this.milestones.get(name) ?? {};
     const nowMs = this.nowMs();
+    if (seen.scheduledAtMs === undefined && (event.object.spec?.nodeName ?? '') !== '') seen.scheduledAtMs = nowMs;
     if (seen.runningAtMs === undefined && event.object.status?.phase === 'Running') seen.runningAtMs = nowMs;
     const ready = event.object.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') === true;
     if (seen.readyAtMs === undefined && ready) seen.readyAtMs = nowMs;

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { parseIntegerOption } from './main.ts';
+import { parseIntegerOption } from './integer-option.ts';
 
 function parseConcurrencies(value: string): number[] {
   const levels = value.split(',').map(Number);
@@ -58,7 +58,7 @@ export function registerBenchCommand(program: Command, setExitCode: (code: numbe
     });
   bench
     .command('pods')
-    .description('3 servers, nats-server and 2 real agents: create 100 pods, create→Running and create→Ready p50/p99/max, agent RSS idle and under load.')
+    .description('3 servers, nats-server and 2 real agents: agent RSS idle; then 100 pause-like pods and 100 HTTP-server pods, create→bound/Running/Ready p50/p99/max, agent RSS under each load.')
     .option('--pods <n>', 'pods to create', parseIntegerOption('--pods', 1, 2000), 100)
     .option('--agents <n>', 'agents (nodes)', parseIntegerOption('--agents', 1, 16), 2)
     .option('--concurrency <n>', 'pod creations in flight', parseIntegerOption('--concurrency', 1, 256), 10)

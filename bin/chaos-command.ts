@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { registerChaosE2eCommand } from './chaos-e2e-command.ts';
-import { parseIntegerOption } from './main.ts';
+import { parseIntegerOption } from './integer-option.ts';
 
 /** `flotilla chaos kv`: seeded fault schedules against real server processes; `chaos run`/`chaos report`: declarative experiments. */
 export function registerChaosCommand(program: Command, setExitCode: (code: number) => void): void {

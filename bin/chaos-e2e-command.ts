@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { parseIntegerOption } from './main.ts';
+import { parseIntegerOption } from './integer-option.ts';
 
 /** `flotilla chaos e2e`: seeded kubectl changes and process faults on a real local cluster, then convergence checks. */
 export function registerChaosE2eCommand(chaos: Command, setExitCode: (code: number) => void): void {

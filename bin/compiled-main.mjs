@@ -24,14 +24,26 @@ export function compiledMain(root = checkoutRoot, env = process.env) {
   return pathToFileURL(join(root, 'dist', 'bin', 'main.js')).href;
 }
 
-/** The folders the build compiles: tsconfig.build.json's `include`, so the two never disagree (null: unreadable). */
+/**
+ * The folders the build compiles: tsconfig.build.json's `include` (so the two never disagree), plus
+ * any other folder tsc emitted because included code imports from it (the benchmarks use test/'s
+ * harness). Null: the config is unreadable.
+ */
 function compiledFolders(root) {
+  let include;
   try {
-    const include = JSON.parse(readFileSync(join(root, 'tsconfig.build.json'), 'utf8')).include;
-    return Array.isArray(include) ? include : null;
+    include = JSON.parse(readFileSync(join(root, 'tsconfig.build.json'), 'utf8')).include;
   } catch {
     return null;
   }
+  if (!Array.isArray(include)) return null;
+  let emitted = [];
+  try {
+    emitted = readdirSync(join(root, 'dist'), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+  } catch {
+    // No dist/: the stamp check has already failed.
+  }
+  return [...new Set([...include, ...emitted])];
 }
 
 function newestSourceMs(directory) {

@@ -1,1 +1,2 @@
-export { main, parseIntegerOption } from './main.ts';
+export { main } from './main.ts';
+export { parseIntegerOption } from './integer-option.ts';

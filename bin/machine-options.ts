@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { parseIntegerOption } from './main.ts';
+import { parseIntegerOption } from './integer-option.ts';
 
 /** How `flotilla init` / `flotilla join` start what they configured. */
 export const startModes = ['none', 'systemd', 'foreground'] as const;

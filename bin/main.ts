@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 
 type RegisterCommand = (program: Command, setExitCode: (code: number) => void) => void;
 
@@ -56,19 +56,4 @@ function exitCodeOf(error: unknown): number {
     return error.exitCode === 0 ? 0 : 2;
   }
   throw error;
-}
-
-export function parseIntegerOption(name: string, min: number, max: number): (value: string) => number {
-  return (value: string) => {
-    const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
-      throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}, got "${value}".`);
-    }
-    return parsed;
-  };
-}
-
-// Run directly with tsx (npm run sim / npm run flotilla).
-if (process.argv[1]?.endsWith('main.ts')) {
-  process.exitCode = await main(process.argv);
 }

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { parseIntegerOption } from './main.ts';
+import { parseIntegerOption } from './integer-option.ts';
 import { registerControlPlaneSimCommand } from './sim-control-plane-command.ts';
 
 interface SimFlags {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { parseIntegerOption } from './main.ts';
+import { parseIntegerOption } from './integer-option.ts';
 
 interface ControlPlaneSimFlags {
   seeds: number;

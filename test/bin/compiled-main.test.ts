@@ -37,6 +37,18 @@ describe('the launcher picks the compiled build only while it is current', () =>
     expect(compiledMain(checkout(3_000, 2_000), {})).toBeNull();
   });
 
+  it('also checks a folder outside `include` that the build emitted (test/ helpers the benchmarks import)', () => {
+    const root = checkout(1_000, 2_000);
+    mkdirSync(join(root, 'dist', 'test'), { recursive: true });
+    mkdirSync(join(root, 'test'), { recursive: true });
+    const helper = join(root, 'test', 'harness.ts');
+    writeFileSync(helper, 'export {};\n');
+    utimesSync(helper, 1_500, 1_500);
+    expect(compiledMain(root, {})).not.toBeNull();
+    utimesSync(helper, 3_000, 3_000);
+    expect(compiledMain(root, {})).toBeNull();
+  });
+
   it('runs the sources when the build config cannot be read (it names the folders to check)', () => {
     const root = checkout(1_000, 2_000);
     writeFileSync(join(root, 'tsconfig.build.json'), '{ not json');
