@@ -24,6 +24,36 @@ describe('StatusBatcher', () => {
     expect(batcher.counters.written).toBe(120);
   });
 
+  it('sends the first status after gatherMs, and the next batch as soon as the one in flight is answered', async () => {
+    const env = new ManualEnv();
+    const sentAt: number[] = [];
+    const answers: Array<() => void> = [];
+    const startMs = env.clock.nowMs();
+    const batcher = new StatusBatcher(async (updates) => {
+      sentAt.push(env.clock.nowMs() - startMs);
+      await new Promise<void>((resolve) => answers.push(resolve));
+      return updates.map((entry) => outcome(entry, 'updated'));
+    }, env);
+    batcher.start();
+    batcher.offer(update('a'));
+    await env.advance(StatusBatchLimits.gatherMs - 1);
+    expect(sentAt).toEqual([]);
+    await env.advance(1);
+    expect(sentAt).toEqual([StatusBatchLimits.gatherMs]);
+    // Offered while the first is in flight: no second request until it is answered, then at once.
+    batcher.offer(update('b'));
+    batcher.offer(update('c'));
+    await env.advance(500);
+    expect(sentAt).toHaveLength(1);
+    answers.shift()?.();
+    await env.advance(0);
+    expect(sentAt).toEqual([StatusBatchLimits.gatherMs, StatusBatchLimits.gatherMs + 500]);
+    answers.shift()?.();
+    await env.advance(1_000);
+    expect(sentAt).toHaveLength(2);
+    expect(batcher.counters.written).toBe(3);
+  });
+
   it('retries a failed batch with doubling back-off, unless a newer status replaced an entry', async () => {
     const env = new ManualEnv();
     const sentAt: number[] = [];
