@@ -1,2 +1,2 @@
-export { main } from './main.ts';
+export { commandModules, main } from './main.ts';
 export { parseIntegerOption } from './integer-option.ts';

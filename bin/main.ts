@@ -7,7 +7,7 @@ type RegisterCommand = (program: Command, setExitCode: (code: number) => void) =
  * is loaded (each pulls in its options' helpers): what a long-running agent or server never runs
  * costs it no memory (~2 MB of an idle agent's RSS). Help, `help X` and unknown commands load all.
  */
-const commandModules: ReadonlyArray<readonly [name: string, load: () => Promise<RegisterCommand>]> = [
+export const commandModules: ReadonlyArray<readonly [name: string, load: () => Promise<RegisterCommand>]> = [
   ['up', async () => (await import('./up-command.ts')).registerUpCommand],
   ['down', async () => (await import('./down-command.ts')).registerDownCommand],
   ['sim', async () => (await import('./sim-command.ts')).registerSimCommand],
