@@ -10,6 +10,7 @@ import { endpointsResource } from '../../control-plane/api/registry/kinds/endpoi
 import { nodeResource } from '../../control-plane/api/registry/kinds/node.ts';
 import { conditionStatus, isBeingDeleted, isPodReady, nodeNameOf } from '../../control-plane/controller-runtime/index.ts';
 import { ControlPlaneHarness, eventually } from './controllers-harness.ts';
+import { editObject } from './workload-test-helpers.ts';
 
 let harness: ControlPlaneHarness | undefined;
 afterEach(async () => {
@@ -48,17 +49,7 @@ async function readyCount(h: ControlPlaneHarness, app: string, image?: string): 
 
 /** Read-modify-write of a Deployment's spec, retried when a controller wrote in between (409). */
 async function editDeployment(h: ControlPlaneHarness, name: string, edit: (spec: JsonObject) => void): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    const current = await h.client.get(deploymentResource, 'default', name);
-    const spec = JSON.parse(JSON.stringify(current?.['spec'])) as JsonObject;
-    edit(spec);
-    try {
-      await h.client.update(deploymentResource, { ...current, spec });
-      return;
-    } catch (error) {
-      if (attempt > 20) throw error;
-    }
-  }
+  await editObject(h.client, deploymentResource, 'default', name, (deployment) => edit(deployment['spec'] as JsonObject));
 }
 
 async function startWithNodes(count: number): Promise<ControlPlaneHarness> {

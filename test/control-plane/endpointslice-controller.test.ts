@@ -7,6 +7,7 @@ import { podResource } from '../../control-plane/api/registry/kinds/pod.ts';
 import { serviceResource } from '../../control-plane/api/registry/kinds/service.ts';
 import { isPodReady, labelsOfObject, nameOf, uidOf } from '../../control-plane/controller-runtime/index.ts';
 import { ControlPlaneHarness, eventually } from './controllers-harness.ts';
+import { editObject } from './workload-test-helpers.ts';
 
 let harness: ControlPlaneHarness | undefined;
 afterEach(async () => {
@@ -88,8 +89,9 @@ describe('EndpointSlice controller against the real object layer', () => {
       const held = endpointsIn(await slicesOf(h, 'api')).find((endpoint) => podNameOf(endpoint) === 'held');
       return JSON.stringify(held?.['conditions']) === JSON.stringify({ ready: false, serving: true, terminating: true }) || undefined;
     });
-    const current = await h.client.get(podResource, 'default', 'held');
-    await h.client.update(podResource, { ...current, metadata: { ...((current?.['metadata'] ?? {}) as JsonObject), finalizers: [] } });
+    await editObject(h.client, podResource, 'default', 'held', (pod) => {
+      (pod['metadata'] as JsonObject)['finalizers'] = [];
+    });
     await eventually(async () => endpointsIn(await slicesOf(h, 'api')).every((endpoint) => podNameOf(endpoint) !== 'held') || undefined);
   });
 

@@ -5,6 +5,7 @@ import { jobResource } from '../../control-plane/api/registry/kinds/job.ts';
 import { podResource } from '../../control-plane/api/registry/kinds/pod.ts';
 import { annotationsOf, conditionStatus, controllerOf, findCondition, isBeingDeleted, isPodActive, isPodReady, labelsOfObject, nameOf, uidOf } from '../../control-plane/controller-runtime/index.ts';
 import { ControlPlaneHarness, eventually } from './controllers-harness.ts';
+import { editObject } from './workload-test-helpers.ts';
 
 let harness: ControlPlaneHarness | undefined;
 afterEach(async () => {
@@ -142,17 +143,9 @@ describe('Job controller against the real object layer', () => {
     await eventually(async () => conditionStatus((await jobStatus(h, 'held'))['conditions'], 'Suspended') === 'True' || undefined);
     expect(await podsOfJob(h, 'held')).toHaveLength(0);
     expect((await jobStatus(h, 'held'))['startTime']).toBeUndefined();
-    const setSuspend = async (suspend: boolean) => {
-      for (let attempt = 0; ; attempt++) {
-        const current = await h.client.get(jobResource, 'default', 'held');
-        try {
-          await h.client.update(jobResource, { ...current, spec: { ...((current?.['spec'] ?? {}) as JsonObject), suspend } });
-          return;
-        } catch (error) {
-          if (attempt > 20) throw error;
-        }
-      }
-    };
+    const setSuspend = (suspend: boolean) => editObject(h.client, jobResource, 'default', 'held', (object) => {
+      (object['spec'] as JsonObject)['suspend'] = suspend;
+    });
     await setSuspend(false);
     await eventually(async () => (await podsOfJob(h, 'held')).filter(isPodReady).length === 2 || undefined);
     const resumed = await jobStatus(h, 'held');
